@@ -1,0 +1,13 @@
+#ifndef EXMAPI_EXMAPI_H
+#define EXMAPI_EXMAPI_H
+
+/**
+ * @file exmapi/exmapi.h
+ * @brief Umbrella header: includes every public exmapi header.
+ */
+
+#include "common.h"
+#include "errors.h"
+#include "mapi_errors.h"
+
+#endif
