@@ -46,7 +46,9 @@ if [ "${EXMAPI_SKIP_FUZZ:-0}" != 1 ]; then
     >build-fuzz.configure.log 2>&1 || { cat build-fuzz.configure.log; exit 1; }
   cmake --build build-fuzz -j"$jobs"
   seconds=${EXMAPI_FUZZ_SECONDS:-15}
-  seeds=()
+  shared=${EXMAPI_SHARED_DIR:-$(cd .. && pwd)/shared}
+  /usr/bin/python3 scripts/vector-seeds.py "$shared" build-fuzz/vector-seeds
+  seeds=(build-fuzz/vector-seeds)
   for d in fuzz/corpus/*/; do [ -d "$d" ] && seeds+=("$d"); done
   for target in build-fuzz/fuzz/fuzz_*; do
     [ -x "$target" ] || continue
