@@ -9,5 +9,6 @@
 #include "common.h"
 #include "errors.h"
 #include "mapi_errors.h"
+#include "compression.h"
 
 #endif

@@ -1,0 +1,545 @@
+// Plain LZ77 (MS-XCA 2.3 compression, 2.4 decompression).
+//
+// Stream: a 32-bit little-endian flag word, read most significant bit first, announces the next 32
+// tokens: 0 = one literal byte, 1 = a match. A match is a 16-bit word, (offset-1) << 3 | (length-3)
+// for lengths up to 9; longer lengths put 7 in the low bits and continue in a half byte shared by
+// two consecutive long matches (low nibble for the first, high nibble for the second), then a byte,
+// then a 16-bit and finally a 32-bit value holding the whole length minus 3. The compressor pads
+// the last flag word with 1 bits; the decoder stops at a match flag with no input left.
+#include "wire/lz77.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <string>
+
+namespace exmapi::lz77 {
+
+namespace {
+
+constexpr size_t kMaxOffset = 8192;  // 13 bits of offset-1
+constexpr size_t kMinMatch = 3;
+
+constexpr std::string_view kStreamField = "LZ77";
+constexpr std::string_view kFlagsField = "LZ77.Flags";
+constexpr std::string_view kLiteralField = "LZ77.Literal";
+constexpr std::string_view kMatchField = "LZ77.Match";
+constexpr std::string_view kNibbleField = "LZ77.Match.LengthNibble";
+constexpr std::string_view kLengthByteField = "LZ77.Match.LengthByte";
+constexpr std::string_view kLength16Field = "LZ77.Match.Length16";
+constexpr std::string_view kLength32Field = "LZ77.Match.Length32";
+
+inline uint16_t load16(const uint8_t* p) noexcept { return detail::load_le<uint16_t>(p); }
+inline uint32_t load32(const uint8_t* p) noexcept { return detail::load_le<uint32_t>(p); }
+inline uint64_t load64(const uint8_t* p) noexcept { return detail::load_le<uint64_t>(p); }
+
+inline void copy8(uint8_t* dst, const uint8_t* src) noexcept {
+  uint64_t v;
+  std::memcpy(&v, src, 8);
+  std::memcpy(dst, &v, 8);
+}
+inline void copy16(uint8_t* dst, const uint8_t* src) noexcept {
+  uint8_t v[16];
+  std::memcpy(v, src, 16);
+  std::memcpy(dst, v, 16);
+}
+
+// ---- decompression ---------------------------------------------------------------------------
+
+// Where a decode stands between two calls of decode_stream (the caller grows the output in between).
+struct DecodeState {
+  size_t in_pos = 0;
+  size_t out_pos = 0;
+  uint32_t flags = 0;        // pending flags, the next one in the top bit
+  unsigned flag_count = 0;   // how many of them are left
+  size_t nibble_pos = 0;     // input offset of a half-used length byte; 0 = none (offset 0 is a flag word)
+};
+
+struct OutputWindow {
+  uint8_t* base;
+  size_t limit;     // bytes the stream may produce within this window
+  size_t writable;  // bytes that may be touched: limit plus scratch room for wide copies
+  bool can_grow;    // true: running past limit asks for a bigger window instead of failing
+  size_t exact;     // the size the stream must come to, or kUnknownSize
+  size_t cap;       // the caller's overall cap, for messages
+};
+
+enum class Outcome { finished, needs_room };
+
+// Bytes a wide match copy may write past its end; a match takes the fast path only with this much
+// writable room behind it.
+constexpr size_t kCopySlop = 32;
+
+[[noreturn]] void fail_truncated(size_t offset, std::string_view field, size_t needed, size_t left) {
+  throw DecodeError(offset, field,
+                    "needs " + std::to_string(needed) + " bytes, only " + std::to_string(left) + " left");
+}
+
+[[noreturn]] void fail_output_full(size_t offset, std::string_view field, const OutputWindow& w, uint64_t wanted) {
+  std::string why = "would produce " + std::to_string(wanted) + " bytes of output, more than ";
+  why += w.exact != kUnknownSize ? "the expected size of " + std::to_string(w.exact)
+                                 : "the limit of " + std::to_string(w.cap);
+  throw DecodeError(offset, field, why);
+}
+
+struct MatchHeader {
+  uint64_t length;
+  size_t distance;
+};
+
+// Reads one match (word and length escapes). kChecked=false when at least 16 input bytes remain,
+// which covers the longest form (2+1+1+2+4), so the bounds checks are done once for the whole match.
+template <bool kChecked>
+inline MatchHeader read_match(const uint8_t*& ip, const uint8_t* ibeg, const uint8_t* iend, const uint8_t*& nibble) {
+  auto need = [&](size_t n, std::string_view field) {
+    if constexpr (kChecked) {
+      if (static_cast<size_t>(iend - ip) < n) fail_truncated(ip - ibeg, field, n, iend - ip);
+    }
+  };
+  need(2, kMatchField);
+  uint32_t word = load16(ip);
+  ip += 2;
+  MatchHeader m{word & 7u, (word >> 3) + 1};
+  if (m.length == 7) {
+    uint64_t extra;
+    if (!nibble) {
+      need(1, kNibbleField);
+      extra = *ip & 15u;
+      nibble = ip++;
+    } else {
+      extra = *nibble >> 4;
+      nibble = nullptr;
+    }
+    if (extra == 15) {
+      need(1, kLengthByteField);
+      extra = *ip++;
+      if (extra == 255) {
+        need(2, kLength16Field);
+        const uint8_t* at = ip;
+        std::string_view field = kLength16Field;
+        extra = load16(ip);
+        ip += 2;
+        if (extra == 0) {
+          need(4, kLength32Field);
+          at = ip;
+          field = kLength32Field;
+          extra = load32(ip);
+          ip += 4;
+        }
+        // This form holds the whole length minus 3, which is at least 7 + 15 + 255 here.
+        if (extra < 15 + 7)
+          throw DecodeError(at - ibeg, field, "length value " + std::to_string(extra) + " is below 22");
+        extra -= 15 + 7;
+      }
+      extra += 15;
+    }
+    m.length = extra + 7;
+  }
+  m.length += kMinMatch;
+  return m;
+}
+
+// Copies a match whose bytes all fit below w.writable with kCopySlop to spare.
+inline void copy_match_fast(uint8_t* op, size_t distance, size_t length) {
+  const uint8_t* src = op - distance;
+  uint8_t* const end = op + length;
+  if (distance >= 16) {
+    do {
+      copy16(op, src);
+      op += 16;
+      src += 16;
+    } while (op < end);
+  } else if (distance >= 8) {
+    do {
+      copy8(op, src);
+      op += 8;
+      src += 8;
+    } while (op < end);
+  } else if (distance == 1) {
+    std::memset(op, *src, length);
+  } else {
+    // The output repeats with period `distance`, so it also repeats with any multiple of it; the
+    // first multiple of at least 8 lets 8-byte copies run without reading what they write.
+    size_t period = distance * ((8 + distance - 1) / distance);
+    size_t head = period - distance;
+    for (size_t i = 0; i < head; ++i) op[i] = src[i];
+    for (uint8_t* p = op + head; p < end; p += 8) copy8(p, p - period);
+  }
+}
+
+inline void copy_match_careful(uint8_t* op, size_t distance, size_t length) {
+  const uint8_t* src = op - distance;
+  if (distance >= length) {
+    std::memcpy(op, src, length);
+  } else {
+    for (size_t i = 0; i < length; ++i) op[i] = src[i];
+  }
+}
+
+Outcome decode_stream(ByteView in, const OutputWindow& w, DecodeState& s) {
+  const uint8_t* const ibeg = in.data();
+  const uint8_t* const iend = ibeg + in.size();
+  const uint8_t* ip = ibeg + s.in_pos;
+  uint8_t* const obeg = w.base;
+  uint8_t* const olimit = obeg + w.limit;
+  uint8_t* const owritable = obeg + w.writable;
+  uint8_t* op = obeg + s.out_pos;
+  uint32_t flags = s.flags;
+  unsigned flag_count = s.flag_count;
+  const uint8_t* nibble = s.nibble_pos ? ibeg + s.nibble_pos : nullptr;
+
+  auto save = [&] {
+    s.in_pos = static_cast<size_t>(ip - ibeg);
+    s.out_pos = static_cast<size_t>(op - obeg);
+    s.flags = flags;
+    s.flag_count = flag_count;
+    s.nibble_pos = nibble ? static_cast<size_t>(nibble - ibeg) : 0;
+  };
+  auto finish = [&] {
+    size_t produced = static_cast<size_t>(op - obeg);
+    if (w.exact != kUnknownSize && produced != w.exact)
+      throw DecodeError(in.size(), kStreamField,
+                        "stream ends after " + std::to_string(produced) + " bytes of output, expected " +
+                            std::to_string(w.exact));
+    save();
+    return Outcome::finished;
+  };
+  // With the size known and reached, input that simply runs out is a clean end as well (a peer
+  // that leaves out the padding flag word, or pads with 0 bits, lost nothing).
+  auto complete_at_input_end = [&] {
+    return ip == iend && w.exact != kUnknownSize && static_cast<size_t>(op - obeg) == w.exact;
+  };
+
+  for (;;) {
+    if (flag_count == 0) {
+      if (iend - ip < 4) {
+        if (complete_at_input_end()) return finish();
+        fail_truncated(ip - ibeg, kFlagsField, 4, iend - ip);
+      }
+      flags = load32(ip);
+      ip += 4;
+      flag_count = 32;
+    }
+
+    if (static_cast<int32_t>(flags) >= 0) {
+      // A run of literals: as many as there are 0 flags in a row.
+      unsigned run = flags ? static_cast<unsigned>(std::countl_zero(flags)) : 32u;
+      if (run > flag_count) run = flag_count;
+      size_t in_left = static_cast<size_t>(iend - ip);
+      if (in_left < run) {
+        if (complete_at_input_end()) return finish();
+        throw DecodeError(in.size(), kLiteralField,
+                          "stream ends inside a run of " + std::to_string(run) + " literals");
+      }
+      if (static_cast<size_t>(olimit - op) < run) {
+        if (w.can_grow) {
+          save();
+          return Outcome::needs_room;
+        }
+        fail_output_full(ip - ibeg + static_cast<size_t>(olimit - op), kLiteralField, w,
+                         static_cast<uint64_t>(op - obeg) + run);
+      }
+      if (in_left >= 32 && static_cast<size_t>(owritable - op) >= 32) {
+        copy16(op, ip);
+        copy16(op + 16, ip + 16);
+      } else {
+        std::memcpy(op, ip, run);
+      }
+      ip += run;
+      op += run;
+      flag_count -= run;
+      flags = run < 32 ? flags << run : 0;
+      continue;
+    }
+
+    // A match flag; with no input behind it, the stream is complete (the rest is padding).
+    const uint8_t* token = ip;
+    const uint8_t* nibble_before = nibble;
+    if (ip == iend) {
+      flags <<= 1;
+      --flag_count;
+      return finish();
+    }
+    MatchHeader m = iend - ip >= 16 ? read_match<false>(ip, ibeg, iend, nibble) : read_match<true>(ip, ibeg, iend, nibble);
+    size_t produced = static_cast<size_t>(op - obeg);
+    if (m.distance > produced)
+      throw DecodeError(token - ibeg, kMatchField,
+                        "offset " + std::to_string(m.distance) + " reaches before the start of the output (" +
+                            std::to_string(produced) + " bytes so far)");
+    size_t room = static_cast<size_t>(olimit - op);
+    if (m.length > room) {
+      if (w.can_grow) {
+        ip = token;
+        nibble = nibble_before;
+        save();
+        return Outcome::needs_room;
+      }
+      fail_output_full(token - ibeg, kMatchField, w, produced + m.length);
+    }
+    flags <<= 1;
+    --flag_count;
+    size_t length = static_cast<size_t>(m.length);
+    if (static_cast<size_t>(owritable - op) >= length + kCopySlop)
+      copy_match_fast(op, m.distance, length);
+    else
+      copy_match_careful(op, m.distance, length);
+    op += length;
+  }
+}
+
+}  // namespace
+
+void decompress(ByteView in, Bytes& out, size_t expected_size, size_t max_output) {
+  size_t limit = expected_size != kUnknownSize ? expected_size : max_output;
+  if (expected_size != kUnknownSize && expected_size > max_output)
+    throw DecodeError(0, kStreamField,
+                      "expected size " + std::to_string(expected_size) + " exceeds the limit of " +
+                          std::to_string(max_output) + " bytes");
+  const size_t base = out.size();
+  // Start from what the input can plausibly expand to and grow only when the stream has filled
+  // the window: a hostile expected_size cannot make us allocate what the stream never produces.
+  size_t window = std::min(limit, std::max<size_t>(size_t{64} << 10, in.size() * 8));
+  DecodeState state;
+  try {
+    for (;;) {
+      out.resize(base + window + kCopySlop);
+      OutputWindow w{out.data() + base, window, window + kCopySlop, window < limit, expected_size, max_output};
+      if (decode_stream(in, w, state) == Outcome::finished) break;
+      window = window > limit / 2 ? limit : window * 2;
+    }
+  } catch (...) {
+    out.resize(base);
+    throw;
+  }
+  out.resize(base + state.out_pos);
+}
+
+Bytes decompress(ByteView in, size_t expected_size) {
+  Bytes out;
+  decompress(in, out, expected_size);
+  return out;
+}
+
+size_t decompress_into(ByteView in, std::span<uint8_t> dst, bool exact) {
+  DecodeState state;
+  OutputWindow w{dst.data(), dst.size(), dst.size(), false, exact ? dst.size() : kUnknownSize, dst.size()};
+  decode_stream(in, w, state);
+  return state.out_pos;
+}
+
+// ---- compression -----------------------------------------------------------------------------
+
+namespace {
+
+// Hash-chain match finder over 4-byte prefixes, kept per thread and reused across calls. Positions
+// are stored with a per-call base that moves past the previous call's range by more than the
+// window, so entries left from earlier calls read as too far away and need no clearing.
+class MatchFinder {
+ public:
+  static constexpr unsigned kHashBits = 14;
+  static constexpr unsigned kMaxChain = 6;    // candidates examined per position
+  static constexpr size_t kGoodEnough = 64;   // stop searching once a match is this long
+
+  // Makes room for positions [0, size) of a new input; returns the base to add to them.
+  uint32_t begin(size_t size) {
+    if (size >= UINT32_MAX / 2 || uint64_t{next_base_} + size + kMaxOffset + 1 >= UINT32_MAX) {
+      std::memset(head_, 0, sizeof head_);
+      next_base_ = kMaxOffset + 1;
+    }
+    uint32_t base = next_base_;
+    next_base_ = static_cast<uint32_t>(base + std::min<size_t>(size, UINT32_MAX / 2) + kMaxOffset + 1);
+    return base;
+  }
+
+  static uint32_t hash(const uint8_t* p) noexcept { return (load32(p) * 2654435761u) >> (32 - kHashBits); }
+
+  // Records position `pos` (absolute, base included) and returns the previous head of its chain.
+  uint32_t insert(const uint8_t* p, uint32_t pos) noexcept {
+    uint32_t h = hash(p);
+    uint32_t prev = head_[h];
+    head_[h] = pos;
+    chain_[pos & (kMaxOffset - 1)] = prev;
+    return prev;
+  }
+  uint32_t next(uint32_t pos) const noexcept { return chain_[pos & (kMaxOffset - 1)]; }
+
+ private:
+  uint32_t head_[1u << kHashBits] = {};
+  uint32_t chain_[kMaxOffset] = {};
+  uint32_t next_base_ = kMaxOffset + 1;
+};
+
+inline size_t common_length(const uint8_t* a, const uint8_t* b, const uint8_t* b_end) noexcept {
+  const uint8_t* start = b;
+  while (b_end - b >= 8) {
+    uint64_t diff = load64(a) ^ load64(b);
+    if (diff) return static_cast<size_t>(b - start) + (std::countr_zero(diff) >> 3);
+    a += 8;
+    b += 8;
+  }
+  while (b < b_end && *a == *b) ++a, ++b;
+  return static_cast<size_t>(b - start);
+}
+
+// Writes the DIRECT2 token stream; the caller sized `out` with compress_bound.
+class TokenWriter {
+ public:
+  explicit TokenWriter(uint8_t* out) : start_(out), flag_pos_(out), op_(out + 4) {}
+
+  void literal(uint8_t b) {
+    *op_++ = b;
+    flags_ <<= 1;
+    count_flag();
+  }
+
+  void match(size_t distance, size_t length) {
+    uint32_t word = static_cast<uint32_t>(distance - 1) << 3;
+    size_t rest = length - kMinMatch;
+    if (rest < 7) {
+      detail::store_le<uint16_t>(op_, static_cast<uint16_t>(word | rest));
+      op_ += 2;
+    } else {
+      detail::store_le<uint16_t>(op_, static_cast<uint16_t>(word | 7));
+      op_ += 2;
+      rest -= 7;
+      uint8_t nib = static_cast<uint8_t>(std::min<size_t>(rest, 15));
+      if (!nibble_) {
+        nibble_ = op_;
+        *op_++ = nib;
+      } else {
+        *nibble_ |= static_cast<uint8_t>(nib << 4);
+        nibble_ = nullptr;
+      }
+      if (rest >= 15) {
+        rest -= 15;
+        if (rest < 255) {
+          *op_++ = static_cast<uint8_t>(rest);
+        } else {
+          *op_++ = 255;
+          rest += 15 + 7;  // the 16/32-bit forms hold the whole length minus 3
+          if (rest < (1u << 16)) {
+            detail::store_le<uint16_t>(op_, static_cast<uint16_t>(rest));
+            op_ += 2;
+          } else {
+            detail::store_le<uint16_t>(op_, 0);
+            detail::store_le<uint32_t>(op_ + 2, static_cast<uint32_t>(rest));
+            op_ += 6;
+          }
+        }
+      }
+    }
+    flags_ = flags_ << 1 | 1;
+    count_flag();
+  }
+
+  // Pads the last flag word with 1 bits (MS-XCA 2.3.4) and returns the stream size.
+  size_t finish() {
+    uint32_t pad = 32 - flag_count_;
+    uint32_t flags = pad == 32 ? 0xFFFFFFFFu : (flags_ << pad) | ((1u << pad) - 1);
+    detail::store_le<uint32_t>(flag_pos_, flags);
+    return static_cast<size_t>(op_ - start_);
+  }
+
+ private:
+  void count_flag() {
+    if (++flag_count_ == 32) {
+      detail::store_le<uint32_t>(flag_pos_, flags_);
+      flag_count_ = 0;
+      flags_ = 0;
+      flag_pos_ = op_;
+      op_ += 4;
+    }
+  }
+
+  uint8_t* start_;
+  uint8_t* flag_pos_;
+  uint8_t* op_;
+  uint8_t* nibble_ = nullptr;
+  uint32_t flags_ = 0;
+  unsigned flag_count_ = 0;
+};
+
+thread_local MatchFinder t_finder;
+
+// The 32-bit length form caps a match at 2^32 - 1 + 3 bytes; keep well inside it.
+constexpr size_t kMaxMatch = size_t{UINT32_MAX} - 8;
+
+}  // namespace
+
+Bytes compress(ByteView in) {
+  Bytes out(compress_bound(in.size()));
+  TokenWriter tw(out.data());
+  const uint8_t* const p = in.data();
+  const size_t n = in.size();
+  MatchFinder& mf = t_finder;
+  const uint32_t base = mf.begin(n);
+
+  struct Found {
+    size_t length = 0;
+    size_t distance = 0;
+  };
+  size_t inserted = 0;  // positions below this are in the tables (or deliberately skipped)
+  // Inserts position i and returns the longest match there among the chain's first candidates.
+  auto search = [&](size_t i) {
+    Found best;
+    uint32_t pos = base + static_cast<uint32_t>(i);
+    uint32_t cand = mf.insert(p + i, pos);
+    const uint8_t* cur = p + i;
+    const uint8_t* end = p + std::min(n, i + kMaxMatch);
+    size_t max_len = static_cast<size_t>(end - cur);
+    uint32_t first = load32(cur);
+    inserted = i + 1;
+    // pos - cand - 1 wraps for cand == pos, so a candidate must lie 1..8192 bytes back.
+    for (unsigned depth = MatchFinder::kMaxChain; depth && pos - cand - 1 < kMaxOffset; --depth) {
+      const uint8_t* ref = p + (cand - base);
+      if (ref[best.length] == cur[best.length] && load32(ref) == first) {
+        size_t len = 4 + common_length(ref + 4, cur + 4, end);
+        if (len > best.length) {
+          best.length = len;
+          best.distance = pos - cand;
+          if (len >= MatchFinder::kGoodEnough || len == max_len) break;
+        }
+      }
+      cand = mf.next(cand);
+    }
+    return best;
+  };
+
+  size_t i = 0;
+  size_t misses = 0;  // positions in a row without a match: data that does not compress
+  const size_t last_match_start = n >= 4 ? n - 4 : 0;  // a 4-byte hash needs 4 bytes
+  while (i < n) {
+    if (n < 4 || i > last_match_start) {
+      tw.literal(p[i++]);
+      continue;
+    }
+    Found m = search(i);
+    if (m.length < 4) {
+      // Skip faster through incompressible stretches (base64, already compressed attachments).
+      size_t step = 1 + (misses++ >> 6);
+      for (size_t k = 0; k < step && i < n; ++k) tw.literal(p[i++]);
+      continue;
+    }
+    misses = 0;
+    // Lazy evaluation: a longer match starting one byte later is worth a literal.
+    while (m.length < MatchFinder::kGoodEnough && i + 1 <= last_match_start) {
+      Found next = search(i + 1);
+      if (next.length <= m.length) break;
+      tw.literal(p[i++]);
+      m = next;
+    }
+    tw.match(m.distance, m.length);
+    size_t end = i + m.length;
+    // The positions inside the match feed later searches; from long runs a few suffice.
+    size_t insert_end = std::min(end, last_match_start + 1);
+    size_t j = std::max(i + 1, inserted);
+    if (m.length > 32 && insert_end > j + 16) j = insert_end - 16;
+    for (; j < insert_end; ++j) mf.insert(p + j, base + static_cast<uint32_t>(j));
+    inserted = end;
+    i = end;
+  }
+  out.resize(tw.finish());
+  return out;
+}
+
+}  // namespace exmapi::lz77
