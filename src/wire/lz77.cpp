@@ -47,12 +47,17 @@ inline void copy16(uint8_t* dst, const uint8_t* src) noexcept {
 // ---- decompression ---------------------------------------------------------------------------
 
 // Where a decode stands between two calls of decode_stream (the caller grows the output in between).
+// Pending flags live in the top bits of a 64-bit word with a 1 bit right behind the last of them:
+// countl_zero then gives the literal run without a separate count, and the word equals kNoFlags
+// once all 32 are used.
+constexpr uint64_t kNoFlags = uint64_t{1} << 63;
+inline uint64_t load_flags(uint32_t word) noexcept { return uint64_t{word} << 32 | uint64_t{1} << 31; }
+
 struct DecodeState {
   size_t in_pos = 0;
   size_t out_pos = 0;
-  uint32_t flags = 0;        // pending flags, the next one in the top bit
-  unsigned flag_count = 0;   // how many of them are left
-  size_t nibble_pos = 0;     // input offset of a half-used length byte; 0 = none (offset 0 is a flag word)
+  uint64_t flags = kNoFlags;
+  size_t nibble_pos = 0;  // input offset of a half-used length byte; 0 = none (offset 0 is a flag word)
 };
 
 struct OutputWindow {
@@ -70,16 +75,28 @@ enum class Outcome { finished, needs_room };
 // writable room behind it.
 constexpr size_t kCopySlop = 32;
 
-[[noreturn]] void fail_truncated(size_t offset, std::string_view field, size_t needed, size_t left) {
+[[noreturn, gnu::cold, gnu::noinline]] void fail_truncated(size_t offset, std::string_view field, size_t needed,
+                                                          size_t left) {
   throw DecodeError(offset, field,
                     "needs " + std::to_string(needed) + " bytes, only " + std::to_string(left) + " left");
 }
 
-[[noreturn]] void fail_output_full(size_t offset, std::string_view field, const OutputWindow& w, uint64_t wanted) {
+[[noreturn, gnu::cold, gnu::noinline]] void fail_output_full(size_t offset, std::string_view field,
+                                                            const OutputWindow& w, uint64_t wanted) {
   std::string why = "would produce " + std::to_string(wanted) + " bytes of output, more than ";
   why += w.exact != kUnknownSize ? "the expected size of " + std::to_string(w.exact)
                                  : "the limit of " + std::to_string(w.cap);
   throw DecodeError(offset, field, why);
+}
+
+[[noreturn, gnu::cold, gnu::noinline]] void fail_distance(size_t offset, size_t distance, size_t produced) {
+  throw DecodeError(offset, kMatchField,
+                    "offset " + std::to_string(distance) + " reaches before the start of the output (" +
+                        std::to_string(produced) + " bytes so far)");
+}
+
+[[noreturn, gnu::cold, gnu::noinline]] void fail_length(size_t offset, std::string_view field, uint64_t value) {
+  throw DecodeError(offset, field, "length value " + std::to_string(value) + " is below 22");
 }
 
 struct MatchHeader {
@@ -127,8 +144,7 @@ inline MatchHeader read_match(const uint8_t*& ip, const uint8_t* ibeg, const uin
           ip += 4;
         }
         // This form holds the whole length minus 3, which is at least 7 + 15 + 255 here.
-        if (extra < 15 + 7)
-          throw DecodeError(at - ibeg, field, "length value " + std::to_string(extra) + " is below 22");
+        if (extra < 15 + 7) fail_length(static_cast<size_t>(at - ibeg), field, extra);
         extra -= 15 + 7;
       }
       extra += 15;
@@ -138,6 +154,19 @@ inline MatchHeader read_match(const uint8_t*& ip, const uint8_t* ibeg, const uin
   m.length += kMinMatch;
   return m;
 }
+
+// For a match distance below 8: the smallest multiple of it that is at least 8.
+constexpr uint8_t kPatternPeriod[8] = {0, 8, 8, 9, 8, 10, 12, 14};
+
+// Multiplying d bytes (d < 8) by kSplat[d] repeats them across 8 bytes; the terms never overlap.
+constexpr uint64_t kSplat[8] = {0,
+                                0x0101010101010101ull,
+                                0x0001000100010001ull,
+                                0x0001000001000001ull,
+                                0x0000000100000001ull,
+                                0x0000010000000001ull,
+                                0x0001000000000001ull,
+                                0x0100000000000001ull};
 
 // Copies a match whose bytes all fit below w.writable with kCopySlop to spare.
 inline void copy_match_fast(uint8_t* op, size_t distance, size_t length) {
@@ -155,15 +184,13 @@ inline void copy_match_fast(uint8_t* op, size_t distance, size_t length) {
       op += 8;
       src += 8;
     } while (op < end);
-  } else if (distance == 1) {
-    std::memset(op, *src, length);
   } else {
-    // The output repeats with period `distance`, so it also repeats with any multiple of it; the
-    // first multiple of at least 8 lets 8-byte copies run without reading what they write.
-    size_t period = distance * ((8 + distance - 1) / distance);
-    size_t head = period - distance;
-    for (size_t i = 0; i < head; ++i) op[i] = src[i];
-    for (uint8_t* p = op + head; p < end; p += 8) copy8(p, p - period);
+    // The output repeats with period `distance`, hence also with the first multiple of it that is
+    // at least 8. Once 8 bytes exist (a fixed 8-step byte copy, overlap-safe), 8-byte copies from
+    // that far back never read what they write.
+    for (size_t i = 0; i < 8; ++i) op[i] = src[i];
+    const size_t period = kPatternPeriod[distance];
+    for (uint8_t* p = op + 8; p < end; p += 8) copy8(p, p - period);
   }
 }
 
@@ -184,15 +211,13 @@ Outcome decode_stream(ByteView in, const OutputWindow& w, DecodeState& s) {
   uint8_t* const olimit = obeg + w.limit;
   uint8_t* const owritable = obeg + w.writable;
   uint8_t* op = obeg + s.out_pos;
-  uint32_t flags = s.flags;
-  unsigned flag_count = s.flag_count;
+  uint64_t flags = s.flags;
   const uint8_t* nibble = s.nibble_pos ? ibeg + s.nibble_pos : nullptr;
 
   auto save = [&] {
     s.in_pos = static_cast<size_t>(ip - ibeg);
     s.out_pos = static_cast<size_t>(op - obeg);
     s.flags = flags;
-    s.flag_count = flag_count;
     s.nibble_pos = nibble ? static_cast<size_t>(nibble - ibeg) : 0;
   };
   auto finish = [&] {
@@ -210,74 +235,114 @@ Outcome decode_stream(ByteView in, const OutputWindow& w, DecodeState& s) {
     return ip == iend && w.exact != kUnknownSize && static_cast<size_t>(op - obeg) == w.exact;
   };
 
+  // Fast path: with this much input and output room left, a flag word, a 32-byte literal copy and
+  // the longest match header all fit, so one comparison per token replaces the per-field checks.
+  constexpr ptrdiff_t kInputMargin = 4 + 32 + 16;
+  constexpr ptrdiff_t kOutputMargin = 32 + kCopySlop;
+
   for (;;) {
-    if (flag_count == 0) {
-      if (iend - ip < 4) {
-        if (complete_at_input_end()) return finish();
-        fail_truncated(ip - ibeg, kFlagsField, 4, iend - ip);
+    if (iend - ip >= kInputMargin && olimit - op >= kOutputMargin) {
+      if (flags == kNoFlags) {
+        flags = load_flags(load32(ip));
+        ip += 4;
       }
-      flags = load32(ip);
-      ip += 4;
-      flag_count = 32;
+      // Copy 32 bytes whatever the run (0 to 32): cheaper than a branch that mispredicts.
+      unsigned run = static_cast<unsigned>(std::countl_zero(flags));
+      copy16(op, ip);
+      copy16(op + 16, ip + 16);
+      ip += run;
+      op += run;
+      flags <<= run;
+      if (flags == kNoFlags) continue;
+      // The top flag is a match. Most are short (3 to 9 bytes, no length escape): one wide copy.
+      const uint8_t* token = ip;
+      uint32_t word = load16(ip);
+      size_t distance = (word >> 3) + 1;
+      size_t produced = static_cast<size_t>(op - obeg);
+      if (distance > produced) [[unlikely]]
+        fail_distance(static_cast<size_t>(token - ibeg), distance, produced);
+      if ((word & 7) != 7) {
+        ip += 2;
+        flags <<= 1;
+        const uint8_t* src = op - distance;
+        if (distance >= 8) {
+          copy8(op, src);
+          copy8(op + 8, src + 8);
+        } else if (produced >= 8) {
+          // Repeat the last `distance` bytes in a register: no chain of overlapping stores and loads.
+          uint64_t pattern = (load64(op - 8) >> (64 - 8 * distance)) * kSplat[distance];
+          detail::store_le<uint64_t>(op, pattern);
+          op[8] = static_cast<uint8_t>(pattern >> (8 * (8 % distance)));
+        } else {
+          for (size_t i = 0; i < 9; ++i) op[i] = src[i];
+        }
+        op += (word & 7) + kMinMatch;
+        continue;
+      }
+      const uint8_t* nibble_before = nibble;
+      MatchHeader m = read_match<false>(ip, ibeg, iend, nibble);
+      if (m.length + kCopySlop <= static_cast<uint64_t>(olimit - op)) {
+        flags <<= 1;
+        copy_match_fast(op, m.distance, static_cast<size_t>(m.length));
+        op += m.length;
+        continue;
+      }
+      // Near the end of the output: leave this match to the checked path below.
+      ip = token;
+      nibble = nibble_before;
     }
 
-    if (static_cast<int32_t>(flags) >= 0) {
-      // A run of literals: as many as there are 0 flags in a row.
-      unsigned run = flags ? static_cast<unsigned>(std::countl_zero(flags)) : 32u;
-      if (run > flag_count) run = flag_count;
+    // Checked path: one token at a time, every read bounds-checked.
+    if (flags == kNoFlags) {
+      if (iend - ip < 4) {
+        if (complete_at_input_end()) return finish();
+        fail_truncated(static_cast<size_t>(ip - ibeg), kFlagsField, 4, static_cast<size_t>(iend - ip));
+      }
+      flags = load_flags(load32(ip));
+      ip += 4;
+    }
+    if (unsigned run = static_cast<unsigned>(std::countl_zero(flags))) {
       size_t in_left = static_cast<size_t>(iend - ip);
       if (in_left < run) {
         if (complete_at_input_end()) return finish();
         throw DecodeError(in.size(), kLiteralField,
                           "stream ends inside a run of " + std::to_string(run) + " literals");
       }
-      if (static_cast<size_t>(olimit - op) < run) {
+      size_t out_left = static_cast<size_t>(olimit - op);
+      if (out_left < run) {
         if (w.can_grow) {
           save();
           return Outcome::needs_room;
         }
-        fail_output_full(ip - ibeg + static_cast<size_t>(olimit - op), kLiteralField, w,
+        fail_output_full(static_cast<size_t>(ip - ibeg) + out_left, kLiteralField, w,
                          static_cast<uint64_t>(op - obeg) + run);
       }
-      if (in_left >= 32 && static_cast<size_t>(owritable - op) >= 32) {
-        copy16(op, ip);
-        copy16(op + 16, ip + 16);
-      } else {
-        std::memcpy(op, ip, run);
-      }
+      std::memcpy(op, ip, run);
       ip += run;
       op += run;
-      flag_count -= run;
-      flags = run < 32 ? flags << run : 0;
+      flags <<= run;
       continue;
     }
-
     // A match flag; with no input behind it, the stream is complete (the rest is padding).
-    const uint8_t* token = ip;
-    const uint8_t* nibble_before = nibble;
     if (ip == iend) {
       flags <<= 1;
-      --flag_count;
       return finish();
     }
-    MatchHeader m = iend - ip >= 16 ? read_match<false>(ip, ibeg, iend, nibble) : read_match<true>(ip, ibeg, iend, nibble);
+    const uint8_t* token = ip;
+    const uint8_t* nibble_before = nibble;
+    MatchHeader m = read_match<true>(ip, ibeg, iend, nibble);
     size_t produced = static_cast<size_t>(op - obeg);
-    if (m.distance > produced)
-      throw DecodeError(token - ibeg, kMatchField,
-                        "offset " + std::to_string(m.distance) + " reaches before the start of the output (" +
-                            std::to_string(produced) + " bytes so far)");
-    size_t room = static_cast<size_t>(olimit - op);
-    if (m.length > room) {
+    if (m.distance > produced) fail_distance(static_cast<size_t>(token - ibeg), m.distance, produced);
+    if (m.length > static_cast<uint64_t>(olimit - op)) {
       if (w.can_grow) {
         ip = token;
         nibble = nibble_before;
         save();
         return Outcome::needs_room;
       }
-      fail_output_full(token - ibeg, kMatchField, w, produced + m.length);
+      fail_output_full(static_cast<size_t>(token - ibeg), kMatchField, w, produced + m.length);
     }
     flags <<= 1;
-    --flag_count;
     size_t length = static_cast<size_t>(m.length);
     if (static_cast<size_t>(owritable - op) >= length + kCopySlop)
       copy_match_fast(op, m.distance, length);
