@@ -25,20 +25,20 @@ void decode_row_into(ByteReader& r, std::span<const PropType> types, CountWidth 
       t = c.declared_type;
     }
     if (!row.flagged) {
-      c.value = detail::decode_value(r, t, width, 0);
+      detail::decode_value_into(r, t, width, 0, c.value);
       continue;
     }
     uint8_t f = r.u8("Flag");
     switch (f) {
       case 0x00:
-        c.value = detail::decode_value(r, t, width, 0);
+        detail::decode_value_into(r, t, width, 0, c.value);
         break;
       case 0x01:
         c.flag = ValueFlag::Absent;
         break;
       case 0x0A:
         c.flag = ValueFlag::Error;
-        c.value = PropertyValue::error_code(r.u32("ErrorCode"));
+        c.value.emplace<uint64_t>(ptyp::ErrorCode, r.u32("ErrorCode"));
         break;
       default:
         r.fail("Flag", "value flag " + std::to_string(f) + " is none of 0x00, 0x01, 0x0A");

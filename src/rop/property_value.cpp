@@ -370,53 +370,67 @@ void detail::write_count(ByteWriter& w, unsigned size, size_t n, std::string_vie
 
 // ---- the value codec: one switch on the type each way --------------------------------------------
 
-PropertyValue detail::decode_value(ByteReader& r, PropType type, CountWidth width, unsigned depth) {
-  using S = PropertyValue::Storage;
+void detail::decode_value_into(ByteReader& r, PropType type, CountWidth width, unsigned depth, PropertyValue& out) {
   switch (type) {
     case ptyp::Null:
-      return PropertyValue(type, S());
+      out.emplace<std::monostate>(type);
+      return;
     case ptyp::Boolean:
-      return PropertyValue(type, S(uint64_t{r.u8("Boolean")}));
+      out.emplace<uint64_t>(type, r.u8("Boolean"));
+      return;
     case ptyp::Integer16:
-      return PropertyValue(type, S(uint64_t{r.u16("Integer16")}));
+      out.emplace<uint64_t>(type, r.u16("Integer16"));
+      return;
     case ptyp::Integer32:
     case ptyp::Floating32:
     case ptyp::ErrorCode:
-      return PropertyValue(type, S(uint64_t{r.u32("Value")}));
+      out.emplace<uint64_t>(type, r.u32("Value"));
+      return;
     case ptyp::Floating64:
     case ptyp::Currency:
     case ptyp::FloatingTime:
     case ptyp::Integer64:
     case ptyp::Time:
-      return PropertyValue(type, S(r.u64("Value")));
+      out.emplace<uint64_t>(type, r.u64("Value"));
+      return;
     case ptyp::Guid:
-      return PropertyValue(type, S(Guid::read(r, "Guid")));
+      out.emplace<Guid>(type, Guid::read(r, "Guid"));
+      return;
     case ptyp::String8:
-      return PropertyValue(type, S(std::in_place_type<std::string>, read_str8z(r, "String8")));
+      out.emplace<std::string>(type, read_str8z(r, "String8"));
+      return;
     case ptyp::String:
-      return PropertyValue(type, S(std::in_place_type<std::string>, read_utf16z(r, "String")));
+      out.emplace<std::string>(type, read_utf16z(r, "String"));
+      return;
     case ptyp::Binary: {
       size_t n = read_count(r, count_size(width), "COUNT");
-      return PropertyValue(type, S(std::in_place_type<Bytes>, to_bytes(r.bytes(n, "Binary"))));
+      ByteView b = r.bytes(n, "Binary");
+      out.emplace<Bytes>(type, b.begin(), b.end());
+      return;
     }
     case ptyp::ServerId:
-      return PropertyValue(type, S(decode_server_id(r, width)));
+      out.emplace<ServerId>(type, decode_server_id(r, width));
+      return;
     case ptyp::Restriction:
       if (depth >= kMaxNestingDepth) nesting_too_deep(r);
-      return PropertyValue(type, S(std::shared_ptr<const Restriction>(std::make_shared<const Restriction>(
-                                     detail::decode_restriction(r, width, depth)))));
+      out.emplace<std::shared_ptr<const Restriction>>(
+          type, std::make_shared<const Restriction>(detail::decode_restriction(r, width, depth)));
+      return;
     case ptyp::RuleAction:
       if (depth >= kMaxNestingDepth) nesting_too_deep(r);
-      return PropertyValue(type, S(std::shared_ptr<const RuleActions>(std::make_shared<const RuleActions>(
-                                     detail::decode_rule_actions(r, width, depth)))));
+      out.emplace<std::shared_ptr<const RuleActions>>(
+          type, std::make_shared<const RuleActions>(detail::decode_rule_actions(r, width, depth)));
+      return;
     case ptyp::MultipleInteger16: {
       size_t n = r.count(read_count(r, kMultiValueCountSize, "COUNT"), 2, "COUNT");
-      return PropertyValue(type, S(read_fixed_array<uint16_t>(r, n, "Values")));
+      out.emplace<std::vector<uint16_t>>(type, read_fixed_array<uint16_t>(r, n, "Values"));
+      return;
     }
     case ptyp::MultipleInteger32:
     case ptyp::MultipleFloating32: {
       size_t n = r.count(read_count(r, kMultiValueCountSize, "COUNT"), 4, "COUNT");
-      return PropertyValue(type, S(read_fixed_array<uint32_t>(r, n, "Values")));
+      out.emplace<std::vector<uint32_t>>(type, read_fixed_array<uint32_t>(r, n, "Values"));
+      return;
     }
     case ptyp::MultipleFloating64:
     case ptyp::MultipleCurrency:
@@ -424,13 +438,15 @@ PropertyValue detail::decode_value(ByteReader& r, PropType type, CountWidth widt
     case ptyp::MultipleInteger64:
     case ptyp::MultipleTime: {
       size_t n = r.count(read_count(r, kMultiValueCountSize, "COUNT"), 8, "COUNT");
-      return PropertyValue(type, S(read_fixed_array<uint64_t>(r, n, "Values")));
+      out.emplace<std::vector<uint64_t>>(type, read_fixed_array<uint64_t>(r, n, "Values"));
+      return;
     }
     case ptyp::MultipleGuid: {
       size_t n = r.count(read_count(r, kMultiValueCountSize, "COUNT"), 16, "COUNT");
       std::vector<Guid> v(n);
       for (size_t i = 0; i < n; ++i) v[i] = Guid::read(r, "Values");
-      return PropertyValue(type, S(std::move(v)));
+      out.emplace<std::vector<Guid>>(type, std::move(v));
+      return;
     }
     case ptyp::MultipleString8:
     case ptyp::MultipleString: {
@@ -439,7 +455,8 @@ PropertyValue detail::decode_value(ByteReader& r, PropType type, CountWidth widt
       std::vector<std::string> v;
       v.reserve(n);
       for (size_t i = 0; i < n; ++i) v.push_back(wide ? read_utf16z(r, "Values") : read_str8z(r, "Values"));
-      return PropertyValue(type, S(std::move(v)));
+      out.emplace<std::vector<std::string>>(type, std::move(v));
+      return;
     }
     case ptyp::MultipleBinary: {
       unsigned cs = count_size(width);
@@ -450,7 +467,8 @@ PropertyValue detail::decode_value(ByteReader& r, PropType type, CountWidth widt
         size_t len = read_count(r, cs, "Values.COUNT");
         v.push_back(to_bytes(r.bytes(len, "Values")));
       }
-      return PropertyValue(type, S(std::move(v)));
+      out.emplace<std::vector<Bytes>>(type, std::move(v));
+      return;
     }
     case ptyp::Object:
       r.fail("PropertyValue", "PtypObject/PtypEmbeddedTable (0x000D) has no inline value (MS-OXCDATA 2.11.1.5)");
@@ -462,6 +480,12 @@ PropertyValue detail::decode_value(ByteReader& r, PropType type, CountWidth widt
       r.fail("PropertyType", buf);
     }
   }
+}
+
+PropertyValue detail::decode_value(ByteReader& r, PropType type, CountWidth width, unsigned depth) {
+  PropertyValue v;
+  decode_value_into(r, type, width, depth, v);
+  return v;
 }
 
 void detail::encode_value(ByteWriter& w, const PropertyValue& v, CountWidth width, unsigned depth) {

@@ -224,6 +224,12 @@ class PropertyValue {
                                std::shared_ptr<const RuleActions>>;
   PropertyValue(PropType type, Storage storage) : type_(type), storage_(std::move(storage)) {}
   const Storage& storage() const noexcept { return storage_; }
+  // Replaces the content in place, so a decoder fills a row cell without a temporary value.
+  template <class T, class... Args>
+  T& emplace(PropType type, Args&&... args) {
+    type_ = type;
+    return storage_.template emplace<T>(std::forward<Args>(args)...);
+  }
 
  private:
   static PropertyValue fixed(PropType type, uint64_t bits) { return PropertyValue(type, Storage(bits)); }
@@ -296,6 +302,8 @@ std::string describe_tag(PropTag tag);  // "0x0037001F"
 namespace detail {
 // The nesting-aware entry points shared by the value, restriction and rule-action codecs.
 PropertyValue decode_value(ByteReader& r, PropType type, CountWidth width, unsigned depth);
+// The same, writing into `out` (the row decoder's hot path).
+void decode_value_into(ByteReader& r, PropType type, CountWidth width, unsigned depth, PropertyValue& out);
 void encode_value(ByteWriter& w, const PropertyValue& v, CountWidth width, unsigned depth);
 TaggedPropertyValue decode_tagged(ByteReader& r, CountWidth width, unsigned depth);
 void encode_tagged(ByteWriter& w, const TaggedPropertyValue& v, CountWidth width, unsigned depth);
