@@ -3,7 +3,7 @@
 // Header-only so that the test binary and the single-file bench program compile the same logic.
 // Nothing here is stored: a seeded PRNG draws from word lists, so every run produces the same bytes.
 //
-// What it holds, by share of bytes (fixed before any compression was measured):
+// What it holds, by share of bytes (kShares):
 //  - 40% ROP response buffers: RopQueryRows over a contents table (UTF-16LE subjects and names,
 //    FILETIMEs, FIDs/MIDs, 70-byte message entry IDs with shared prefixes, standard and flagged
 //    PropertyRows with 0x8004010F errors), hierarchy-table rows, and RopFastTransferSourceGetBuffer
@@ -559,32 +559,52 @@ inline Bytes rop_buffer(Rng& rng) {
 
 inline void append(Bytes& out, std::string_view s) { out.insert(out.end(), s.begin(), s.end()); }
 
+enum class Kind { rop, body, mime };
+inline constexpr std::array<std::pair<Kind, double>, 3> kShares = {
+    {{Kind::rop, 0.40}, {Kind::body, 0.35}, {Kind::mime, 0.25}}};
+inline const char* kind_name(Kind k) { return k == Kind::rop ? "ROP buffers" : k == Kind::body ? "message bodies" : "MIME + base64"; }
+
+// Appends one payload of the given kind.
+inline void append_payload(Rng& rng, Kind kind, Bytes& out) {
+  if (kind == Kind::rop) {
+    Bytes b = rop_buffer(rng);
+    out.insert(out.end(), b.begin(), b.end());
+  } else if (kind == Kind::body) {
+    Person from = person(rng), to = person(rng);
+    append(out, rng.chance(50) ? plain_body(rng, from, to) : html_body(rng, from, to));
+  } else {
+    append(out, mime_message(rng));
+  }
+}
+
 // The corpus: `size` bytes of payloads in the shares given above.
 inline Bytes generate(size_t size = kDefaultSize, uint64_t seed = kDefaultSeed) {
   Rng rng(seed);
   Bytes out;
   out.reserve(size + 64 * 1024);
-  size_t rop = 0, body = 0, mime = 0;
+  std::array<size_t, kShares.size()> produced{};
   while (out.size() < size) {
     // Feed whichever share is furthest behind its target.
     double total = static_cast<double>(out.size()) + 1;
-    double rop_gap = 0.40 - static_cast<double>(rop) / total;
-    double body_gap = 0.35 - static_cast<double>(body) / total;
-    double mime_gap = 0.25 - static_cast<double>(mime) / total;
-    size_t before = out.size();
-    if (rop_gap >= body_gap && rop_gap >= mime_gap) {
-      Bytes b = rop_buffer(rng);
-      out.insert(out.end(), b.begin(), b.end());
-      rop += out.size() - before;
-    } else if (body_gap >= mime_gap) {
-      Person from = person(rng), to = person(rng);
-      append(out, rng.chance(50) ? plain_body(rng, from, to) : html_body(rng, from, to));
-      body += out.size() - before;
-    } else {
-      append(out, mime_message(rng));
-      mime += out.size() - before;
+    size_t pick = 0;
+    double best_gap = -1e9;
+    for (size_t k = 0; k < kShares.size(); ++k) {
+      double gap = kShares[k].second - static_cast<double>(produced[k]) / total;
+      if (gap > best_gap) best_gap = gap, pick = k;
     }
+    size_t before = out.size();
+    append_payload(rng, kShares[pick].first, out);
+    produced[pick] += out.size() - before;
   }
+  out.resize(size);
+  return out;
+}
+
+// Payloads of one kind only, to see how each part of the corpus compresses.
+inline Bytes generate_kind(Kind kind, size_t size, uint64_t seed = kDefaultSeed) {
+  Rng rng(seed ^ (static_cast<uint64_t>(kind) + 1) * 0x9E3779B97F4A7C15ull);
+  Bytes out;
+  while (out.size() < size) append_payload(rng, kind, out);
   out.resize(size);
   return out;
 }
