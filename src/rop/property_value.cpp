@@ -198,7 +198,9 @@ PropertyValue PropertyValue::string(std::string utf8) {
 PropertyValue PropertyValue::binary(Bytes bytes) {
   return PropertyValue(ptyp::Binary, Storage(std::in_place_type<Bytes>, std::move(bytes)));
 }
-PropertyValue PropertyValue::server_id(ServerId id) { return PropertyValue(ptyp::ServerId, Storage(std::move(id))); }
+PropertyValue PropertyValue::server_id(ServerId id) {
+  return PropertyValue(ptyp::ServerId, Storage(std::shared_ptr<const ServerId>(std::make_shared<const ServerId>(std::move(id)))));
+}
 PropertyValue PropertyValue::restriction(Restriction r) {
   return PropertyValue(ptyp::Restriction, Storage(std::shared_ptr<const Restriction>(
                                               std::make_shared<const Restriction>(std::move(r)))));
@@ -301,7 +303,7 @@ const std::string& PropertyValue::as_string() const {
   return get<std::string>(type_ == ptyp::String8 ? ptyp::String8 : ptyp::String);
 }
 const Bytes& PropertyValue::as_binary() const { return get<Bytes>(ptyp::Binary); }
-const ServerId& PropertyValue::as_server_id() const { return get<ServerId>(ptyp::ServerId); }
+const ServerId& PropertyValue::as_server_id() const { return *get<std::shared_ptr<const ServerId>>(ptyp::ServerId); }
 const Restriction& PropertyValue::as_restriction() const {
   return *get<std::shared_ptr<const Restriction>>(ptyp::Restriction);
 }
@@ -341,6 +343,10 @@ const std::vector<Bytes>& PropertyValue::as_multiple_binary() const {
 
 bool operator==(const PropertyValue& a, const PropertyValue& b) {
   if (a.type_ != b.type_ || a.storage_.index() != b.storage_.index()) return false;
+  if (auto* p = std::get_if<std::shared_ptr<const ServerId>>(&a.storage_)) {
+    auto& q = std::get<std::shared_ptr<const ServerId>>(b.storage_);
+    return p->get() == q.get() || (*p && q && **p == *q);
+  }
   if (auto* p = std::get_if<std::shared_ptr<const Restriction>>(&a.storage_)) {
     auto& q = std::get<std::shared_ptr<const Restriction>>(b.storage_);
     return p->get() == q.get() || (*p && q && **p == *q);
@@ -409,7 +415,7 @@ void detail::decode_value_into(ByteReader& r, PropType type, CountWidth width, u
       return;
     }
     case ptyp::ServerId:
-      out.emplace<ServerId>(type, decode_server_id(r, width));
+      out.emplace<std::shared_ptr<const ServerId>>(type, std::make_shared<const ServerId>(decode_server_id(r, width)));
       return;
     case ptyp::Restriction:
       if (depth >= kMaxNestingDepth) nesting_too_deep(r);
@@ -527,7 +533,11 @@ void detail::encode_value(ByteWriter& w, const PropertyValue& v, CountWidth widt
       return;
     }
     case ptyp::ServerId:
-      encode_server_id(w, stored<ServerId>(v), width);
+      {
+        auto& p = stored<std::shared_ptr<const ServerId>>(v);
+        if (!p) throw EncodeError("PtypServerId", "empty value");
+        encode_server_id(w, *p, width);
+      }
       return;
     case ptyp::Restriction: {
       auto& p = stored<std::shared_ptr<const Restriction>>(v);
@@ -820,16 +830,17 @@ void append_body(std::string& out, const PropertyValue& v) {
         } else if constexpr (std::is_same_v<S, Bytes>) {
           out += "[" + std::to_string(s.size()) + "] ";
           detail::append_hex(out, s);
-        } else if constexpr (std::is_same_v<S, ServerId>) {
+        } else if constexpr (std::is_same_v<S, std::shared_ptr<const ServerId>>) {
+          const ServerId& id = *s;
           char buf[96];
-          if (s.ours == 1) {
+          if (id.ours == 1) {
             std::snprintf(buf, sizeof buf, "{FolderId 0x%016" PRIX64 ", MessageId 0x%016" PRIX64 ", Instance %" PRIu32 "}",
-                          s.folder_id, s.message_id, s.instance);
+                          id.folder_id, id.message_id, id.instance);
             out += buf;
           } else {
-            std::snprintf(buf, sizeof buf, "{Ours 0x%02X, client data ", s.ours);
+            std::snprintf(buf, sizeof buf, "{Ours 0x%02X, client data ", id.ours);
             out += buf;
-            detail::append_hex(out, s.client_data);
+            detail::append_hex(out, id.client_data);
             out += '}';
           }
         } else if constexpr (std::is_same_v<S, std::shared_ptr<const Restriction>>) {

@@ -218,7 +218,9 @@ class PropertyValue {
   friend bool operator==(const PropertyValue& a, const PropertyValue& b);
 
   // Internal storage, public for the codecs in this directory.
-  using Storage = std::variant<std::monostate, uint64_t, Guid, std::string, Bytes, ServerId, std::vector<uint16_t>,
+  // ServerId is rare and the largest member, so it lives behind a pointer to keep every value small.
+  using Storage = std::variant<std::monostate, uint64_t, Guid, std::string, Bytes, std::shared_ptr<const ServerId>,
+                               std::vector<uint16_t>,
                                std::vector<uint32_t>, std::vector<uint64_t>, std::vector<Guid>,
                                std::vector<std::string>, std::vector<Bytes>, std::shared_ptr<const Restriction>,
                                std::shared_ptr<const RuleActions>>;
