@@ -10,5 +10,7 @@
 #include "errors.h"
 #include "mapi_errors.h"
 #include "compression.h"
+#include "property_names.h"
+#include "wire.h"
 
 #endif
