@@ -18,8 +18,9 @@ namespace exmapi::rop {
 
 struct PropertyCell {
   ValueFlag flag = ValueFlag::Present;  // always Present in a standard row
-  // For PtypUnspecified columns: the PropertyType the wire carried (also for Absent/Error cells of a
-  // flagged row, so they re-encode as they came). 0 for columns of a known type.
+  // For PtypUnspecified columns: the PropertyType the wire carried. Decoding always fills it (for
+  // Present cells it equals value.type()); encoding needs it only for Absent/Error cells, whose
+  // value does not name a type. 0 for columns of a known type.
   PropType declared_type = ptyp::Unspecified;
   // Present: the value. Error: a PtypErrorCode value. Absent: PtypNull.
   PropertyValue value;
