@@ -53,6 +53,10 @@ inline void copy16(uint8_t* dst, const uint8_t* src) noexcept {
 constexpr uint64_t kNoFlags = uint64_t{1} << 63;
 inline uint64_t load_flags(uint32_t word) noexcept { return uint64_t{word} << 32 | uint64_t{1} << 31; }
 
+// The number of 0 (literal) flags before the next 1; the sentinel bit keeps `flags` non-zero, so
+// the builtin needs no zero check.
+inline unsigned leading_literals(uint64_t flags) noexcept { return static_cast<unsigned>(__builtin_clzll(flags)); }
+
 struct DecodeState {
   size_t in_pos = 0;
   size_t out_pos = 0;
@@ -93,6 +97,12 @@ constexpr size_t kCopySlop = 32;
   throw DecodeError(offset, kMatchField,
                     "offset " + std::to_string(distance) + " reaches before the start of the output (" +
                         std::to_string(produced) + " bytes so far)");
+}
+
+[[noreturn, gnu::cold, gnu::noinline]] void fail_size_mismatch(size_t offset, size_t produced, size_t expected) {
+  throw DecodeError(offset, kStreamField,
+                    "stream ends after " + std::to_string(produced) + " bytes of output, expected " +
+                        std::to_string(expected));
 }
 
 [[noreturn, gnu::cold, gnu::noinline]] void fail_length(size_t offset, std::string_view field, uint64_t value) {
@@ -214,21 +224,7 @@ Outcome decode_stream(ByteView in, const OutputWindow& w, DecodeState& s) {
   uint64_t flags = s.flags;
   const uint8_t* nibble = s.nibble_pos ? ibeg + s.nibble_pos : nullptr;
 
-  auto save = [&] {
-    s.in_pos = static_cast<size_t>(ip - ibeg);
-    s.out_pos = static_cast<size_t>(op - obeg);
-    s.flags = flags;
-    s.nibble_pos = nibble ? static_cast<size_t>(nibble - ibeg) : 0;
-  };
-  auto finish = [&] {
-    size_t produced = static_cast<size_t>(op - obeg);
-    if (w.exact != kUnknownSize && produced != w.exact)
-      throw DecodeError(in.size(), kStreamField,
-                        "stream ends after " + std::to_string(produced) + " bytes of output, expected " +
-                            std::to_string(w.exact));
-    save();
-    return Outcome::finished;
-  };
+  Outcome outcome = Outcome::finished;
   // With the size known and reached, input that simply runs out is a clean end as well (a peer
   // that leaves out the padding flag word, or pads with 0 bits, lost nothing).
   auto complete_at_input_end = [&] {
@@ -237,17 +233,21 @@ Outcome decode_stream(ByteView in, const OutputWindow& w, DecodeState& s) {
 
   // Fast path: with this much input and output room left, a flag word, a 32-byte literal copy and
   // the longest match header all fit, so one comparison per token replaces the per-field checks.
-  constexpr ptrdiff_t kInputMargin = 4 + 32 + 16;
-  constexpr ptrdiff_t kOutputMargin = 32 + kCopySlop;
+  constexpr size_t kInputMargin = 4 + 32 + 16;
+  constexpr size_t kOutputMargin = 32 + kCopySlop;
+
+  // The fast path runs while ip < ifast and op < ofast (both stay inside their buffers).
+  const uint8_t* const ifast = ibeg + (in.size() > kInputMargin ? in.size() - kInputMargin : 0);
+  uint8_t* const ofast = obeg + (w.limit > kOutputMargin ? w.limit - kOutputMargin : 0);
 
   for (;;) {
-    if (iend - ip >= kInputMargin && olimit - op >= kOutputMargin) {
+    if (ip < ifast && op < ofast) {
       if (flags == kNoFlags) {
         flags = load_flags(load32(ip));
         ip += 4;
       }
       // Copy 32 bytes whatever the run (0 to 32): cheaper than a branch that mispredicts.
-      unsigned run = static_cast<unsigned>(std::countl_zero(flags));
+      unsigned run = leading_literals(flags);
       copy16(op, ip);
       copy16(op + 16, ip + 16);
       ip += run;
@@ -281,7 +281,7 @@ Outcome decode_stream(ByteView in, const OutputWindow& w, DecodeState& s) {
       }
       const uint8_t* nibble_before = nibble;
       MatchHeader m = read_match<false>(ip, ibeg, iend, nibble);
-      if (m.length + kCopySlop <= static_cast<uint64_t>(olimit - op)) {
+      if (m.length <= static_cast<uint64_t>(ofast - op) + (kOutputMargin - kCopySlop)) {
         flags <<= 1;
         copy_match_fast(op, m.distance, static_cast<size_t>(m.length));
         op += m.length;
@@ -295,24 +295,24 @@ Outcome decode_stream(ByteView in, const OutputWindow& w, DecodeState& s) {
     // Checked path: one token at a time, every read bounds-checked.
     if (flags == kNoFlags) {
       if (iend - ip < 4) {
-        if (complete_at_input_end()) return finish();
+        if (complete_at_input_end()) goto stop;
         fail_truncated(static_cast<size_t>(ip - ibeg), kFlagsField, 4, static_cast<size_t>(iend - ip));
       }
       flags = load_flags(load32(ip));
       ip += 4;
     }
-    if (unsigned run = static_cast<unsigned>(std::countl_zero(flags))) {
+    if (unsigned run = leading_literals(flags)) {
       size_t in_left = static_cast<size_t>(iend - ip);
       if (in_left < run) {
-        if (complete_at_input_end()) return finish();
+        if (complete_at_input_end()) goto stop;
         throw DecodeError(in.size(), kLiteralField,
                           "stream ends inside a run of " + std::to_string(run) + " literals");
       }
       size_t out_left = static_cast<size_t>(olimit - op);
       if (out_left < run) {
         if (w.can_grow) {
-          save();
-          return Outcome::needs_room;
+          outcome = Outcome::needs_room;
+          goto stop;
         }
         fail_output_full(static_cast<size_t>(ip - ibeg) + out_left, kLiteralField, w,
                          static_cast<uint64_t>(op - obeg) + run);
@@ -326,7 +326,7 @@ Outcome decode_stream(ByteView in, const OutputWindow& w, DecodeState& s) {
     // A match flag; with no input behind it, the stream is complete (the rest is padding).
     if (ip == iend) {
       flags <<= 1;
-      return finish();
+      goto stop;
     }
     const uint8_t* token = ip;
     const uint8_t* nibble_before = nibble;
@@ -337,8 +337,8 @@ Outcome decode_stream(ByteView in, const OutputWindow& w, DecodeState& s) {
       if (w.can_grow) {
         ip = token;
         nibble = nibble_before;
-        save();
-        return Outcome::needs_room;
+        outcome = Outcome::needs_room;
+        goto stop;
       }
       fail_output_full(static_cast<size_t>(token - ibeg), kMatchField, w, produced + m.length);
     }
@@ -350,6 +350,16 @@ Outcome decode_stream(ByteView in, const OutputWindow& w, DecodeState& s) {
       copy_match_careful(op, m.distance, length);
     op += length;
   }
+
+stop:
+  // Leaving the loop only here keeps ip, op and flags out of memory while it runs.
+  s.in_pos = static_cast<size_t>(ip - ibeg);
+  s.out_pos = static_cast<size_t>(op - obeg);
+  s.flags = flags;
+  s.nibble_pos = nibble ? static_cast<size_t>(nibble - ibeg) : 0;
+  if (outcome == Outcome::finished && w.exact != kUnknownSize && s.out_pos != w.exact)
+    fail_size_mismatch(in.size(), s.out_pos, w.exact);
+  return outcome;
 }
 
 }  // namespace
@@ -402,13 +412,15 @@ namespace {
 class MatchFinder {
  public:
   static constexpr unsigned kHashBits = 14;
-  static constexpr unsigned kMaxChain = 6;    // candidates examined per position
-  static constexpr size_t kGoodEnough = 64;   // stop searching once a match is this long
+  static constexpr unsigned kHash3Bits = 12;
+  static constexpr unsigned kMaxChain = 16;   // candidates examined per position
+  static constexpr size_t kGoodEnough = 128;  // stop searching once a match is this long
 
   // Makes room for positions [0, size) of a new input; returns the base to add to them.
   uint32_t begin(size_t size) {
     if (size >= UINT32_MAX / 2 || uint64_t{next_base_} + size + kMaxOffset + 1 >= UINT32_MAX) {
       std::memset(head_, 0, sizeof head_);
+      std::memset(head3_, 0, sizeof head3_);
       next_base_ = kMaxOffset + 1;
     }
     uint32_t base = next_base_;
@@ -416,20 +428,31 @@ class MatchFinder {
     return base;
   }
 
-  static uint32_t hash(const uint8_t* p) noexcept { return (load32(p) * 2654435761u) >> (32 - kHashBits); }
+  static uint32_t hash(uint32_t four) noexcept { return (four * 2654435761u) >> (32 - kHashBits); }
+  static uint32_t hash3(uint32_t four) noexcept { return ((four << 8) * 2246822519u) >> (32 - kHash3Bits); }
 
   // Records position `pos` (absolute, base included) and returns the previous head of its chain.
-  uint32_t insert(const uint8_t* p, uint32_t pos) noexcept {
-    uint32_t h = hash(p);
+  // `three` receives the last position with the same 3-byte prefix hash: every distance costs the
+  // same 2 bytes here, so a 3-byte match anywhere in the window beats three literals.
+  uint32_t insert(const uint8_t* p, uint32_t pos, uint32_t& three) noexcept {
+    uint32_t four = load32(p);
+    uint32_t h = hash(four), h3 = hash3(four);
     uint32_t prev = head_[h];
     head_[h] = pos;
     chain_[pos & (kMaxOffset - 1)] = prev;
+    three = head3_[h3];
+    head3_[h3] = pos;
     return prev;
+  }
+  void insert(const uint8_t* p, uint32_t pos) noexcept {
+    uint32_t ignored;
+    insert(p, pos, ignored);
   }
   uint32_t next(uint32_t pos) const noexcept { return chain_[pos & (kMaxOffset - 1)]; }
 
  private:
   uint32_t head_[1u << kHashBits] = {};
+  uint32_t head3_[1u << kHash3Bits] = {};
   uint32_t chain_[kMaxOffset] = {};
   uint32_t next_base_ = kMaxOffset + 1;
 };
@@ -548,7 +571,8 @@ Bytes compress(ByteView in) {
   auto search = [&](size_t i) {
     Found best;
     uint32_t pos = base + static_cast<uint32_t>(i);
-    uint32_t cand = mf.insert(p + i, pos);
+    uint32_t cand3;
+    uint32_t cand = mf.insert(p + i, pos, cand3);
     const uint8_t* cur = p + i;
     const uint8_t* end = p + std::min(n, i + kMaxMatch);
     size_t max_len = static_cast<size_t>(end - cur);
@@ -567,6 +591,10 @@ Bytes compress(ByteView in) {
       }
       cand = mf.next(cand);
     }
+    if (best.length == 0 && pos - cand3 - 1 < kMaxOffset) {
+      const uint8_t* ref = p + (cand3 - base);
+      if (ref[0] == cur[0] && ref[1] == cur[1] && ref[2] == cur[2]) best = {kMinMatch, pos - cand3};
+    }
     return best;
   };
 
@@ -579,7 +607,7 @@ Bytes compress(ByteView in) {
       continue;
     }
     Found m = search(i);
-    if (m.length < 4) {
+    if (m.length < kMinMatch) {
       // Skip faster through incompressible stretches (base64, already compressed attachments).
       size_t step = 1 + (misses++ >> 6);
       for (size_t k = 0; k < step && i < n; ++k) tw.literal(p[i++]);
@@ -595,10 +623,9 @@ Bytes compress(ByteView in) {
     }
     tw.match(m.distance, m.length);
     size_t end = i + m.length;
-    // The positions inside the match feed later searches; from long runs a few suffice.
+    // The positions inside the match feed later searches.
     size_t insert_end = std::min(end, last_match_start + 1);
     size_t j = std::max(i + 1, inserted);
-    if (m.length > 32 && insert_end > j + 16) j = insert_end - 16;
     for (; j < insert_end; ++j) mf.insert(p + j, base + static_cast<uint32_t>(j));
     inserted = end;
     i = end;
