@@ -22,17 +22,32 @@ namespace corpus = exmapi::test::lz77_corpus;
 
 namespace {
 
-double median_seconds(int reps, const std::function<void()>& run) {
-  std::vector<double> t;
-  run();  // warm-up: caches, page faults, thread-local tables
-  for (int i = 0; i < reps; ++i) {
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+// Times `ours` and `baseline` alternately, `reps` times each after a warm-up, so that both see the
+// same load on a shared machine. Returns the median seconds of each and the median of the
+// per-repetition speed ratios (baseline time / our time).
+struct Paired {
+  double ours, baseline, ratio;
+};
+Paired time_pair(int reps, const std::function<void()>& ours, const std::function<void()>& baseline) {
+  auto seconds = [](const std::function<void()>& run) {
     auto a = std::chrono::steady_clock::now();
     run();
-    auto b = std::chrono::steady_clock::now();
-    t.push_back(std::chrono::duration<double>(b - a).count());
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - a).count();
+  };
+  ours();
+  baseline();
+  std::vector<double> to, tb, ratio;
+  for (int i = 0; i < reps; ++i) {
+    to.push_back(seconds(ours));
+    tb.push_back(seconds(baseline));
+    ratio.push_back(tb.back() / to.back());
   }
-  std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
+  return {median(to), median(tb), median(ratio)};
 }
 
 [[noreturn]] void die(const std::string& why) {
@@ -52,44 +67,26 @@ int main(int argc, char** argv) {
 
   // ---- compression ------------------------------------------------------------------------
   std::vector<Bytes> ours(blocks.size());
-  double t_ours_c = median_seconds(reps, [&] {
-    for (size_t i = 0; i < blocks.size(); ++i) ours[i] = lz77::compress(blocks[i]);
-  });
-  size_t ours_size = 0;
-  for (auto& b : ours) ours_size += b.size();
-
   std::vector<Bytes> zl(blocks.size());
   for (size_t i = 0; i < blocks.size(); ++i) zl[i].resize(compressBound(static_cast<uLong>(blocks[i].size())));
   std::vector<uLongf> zl_sizes(blocks.size());
-  double t_zlib_c = median_seconds(reps, [&] {
-    for (size_t i = 0; i < blocks.size(); ++i) {
-      zl_sizes[i] = static_cast<uLongf>(zl[i].size());
-      if (compress2(zl[i].data(), &zl_sizes[i], blocks[i].data(), static_cast<uLong>(blocks[i].size()), 1) != Z_OK)
-        die("zlib compress2 failed");
-    }
-  });
-  size_t zlib_size = 0;
+  Paired comp = time_pair(
+      reps, [&] { for (size_t i = 0; i < blocks.size(); ++i) ours[i] = lz77::compress(blocks[i]); },
+      [&] {
+        for (size_t i = 0; i < blocks.size(); ++i) {
+          zl_sizes[i] = static_cast<uLongf>(zl[i].size());
+          if (compress2(zl[i].data(), &zl_sizes[i], blocks[i].data(), static_cast<uLong>(blocks[i].size()), 1) != Z_OK)
+            die("zlib compress2 failed");
+        }
+      });
+  size_t ours_size = 0, zlib_size = 0;
+  for (auto& b : ours) ours_size += b.size();
   for (auto s : zl_sizes) zlib_size += s;
 
   // ---- decompression ----------------------------------------------------------------------
   std::vector<Bytes> out(blocks.size());
   for (size_t i = 0; i < blocks.size(); ++i) out[i].resize(blocks[i].size());
-  double t_ours_d = median_seconds(reps, [&] {
-    for (size_t i = 0; i < blocks.size(); ++i)
-      if (lz77::decompress_into(ours[i], out[i], true) != blocks[i].size()) die("our decoder: wrong size");
-  });
-  for (size_t i = 0; i < blocks.size(); ++i)
-    if (!std::equal(out[i].begin(), out[i].end(), blocks[i].begin())) die("our decoder: wrong bytes");
-
-  Bytes vec_out;
-  double t_ours_vec = median_seconds(reps, [&] {
-    for (size_t i = 0; i < blocks.size(); ++i) {
-      vec_out.clear();
-      lz77::decompress(ours[i], vec_out, blocks[i].size());
-    }
-  });
-
-  double t_fwnt_d = median_seconds(reps, [&] {
+  auto fwnt_all = [&] {
     for (size_t i = 0; i < blocks.size(); ++i) {
       size_t size = out[i].size();
       libfwnt_error_t* error = nullptr;
@@ -98,11 +95,28 @@ int main(int argc, char** argv) {
         die("libfwnt failed on our stream");
       }
     }
-  });
+  };
+  fwnt_all();
   for (size_t i = 0; i < blocks.size(); ++i)
     if (!std::equal(out[i].begin(), out[i].end(), blocks[i].begin())) die("libfwnt: different bytes");
-
-  double t_zlib_d = median_seconds(reps, [&] {
+  auto ours_into = [&] {
+    for (size_t i = 0; i < blocks.size(); ++i)
+      if (lz77::decompress_into(ours[i], out[i], true) != blocks[i].size()) die("our decoder: wrong size");
+  };
+  Paired dec = time_pair(reps, ours_into, fwnt_all);
+  for (size_t i = 0; i < blocks.size(); ++i)
+    if (!std::equal(out[i].begin(), out[i].end(), blocks[i].begin())) die("our decoder: wrong bytes");
+  Bytes vec_out;
+  Paired dec_vec = time_pair(
+      reps,
+      [&] {
+        for (size_t i = 0; i < blocks.size(); ++i) {
+          vec_out.clear();
+          lz77::decompress(ours[i], vec_out, blocks[i].size());
+        }
+      },
+      fwnt_all);
+  Paired zdec = time_pair(reps, ours_into, [&] {
     for (size_t i = 0; i < blocks.size(); ++i) {
       uLongf size = static_cast<uLongf>(out[i].size());
       if (uncompress(out[i].data(), &size, zl[i].data(), zl_sizes[i]) != Z_OK) die("zlib uncompress failed");
@@ -110,20 +124,22 @@ int main(int argc, char** argv) {
   });
 
   auto rate = [&](double t) { return mbytes / t; };
-  std::printf("LZ77 bench: corpus %.1f MB in %zu blocks of %zu bytes, median of %d runs\n", mbytes, blocks.size(),
-              corpus::kBlockSize, reps);
-  std::printf("%-44s %10s %10s\n", "", "MB/s", "ratio");
-  std::printf("%-44s %10.1f %10.3f\n", "compress   exmapi lz77", rate(t_ours_c),
+  std::printf("LZ77 bench: corpus %.1f MB in %zu blocks of %zu bytes; each pair timed alternately, %d runs,\n"
+              "medians (speed ratios: median of the per-run ratios)\n", mbytes, blocks.size(), corpus::kBlockSize, reps);
+  std::printf("%-46s %10s %10s\n", "", "MB/s", "ratio");
+  std::printf("%-46s %10.1f %10.3f\n", "compress   exmapi lz77", rate(comp.ours),
               static_cast<double>(data.size()) / static_cast<double>(ours_size));
-  std::printf("%-44s %10.1f %10.3f\n", "compress   zlib compress2 level 1", rate(t_zlib_c),
+  std::printf("%-46s %10.1f %10.3f\n", "compress   zlib compress2 level 1", rate(comp.baseline),
               static_cast<double>(data.size()) / static_cast<double>(zlib_size));
-  std::printf("%-44s %10.1f\n", "decompress exmapi lz77 (decompress_into)", rate(t_ours_d));
-  std::printf("%-44s %10.1f\n", "decompress exmapi lz77 (decompress -> Bytes)", rate(t_ours_vec));
-  std::printf("%-44s %10.1f\n", "decompress libfwnt_lzxpress_decompress", rate(t_fwnt_d));
-  std::printf("%-44s %10.1f\n", "decompress zlib uncompress (reference)", rate(t_zlib_d));
-  std::printf("speed ratios: compress exmapi/zlib-1 = %.2fx (target >= 1.5x, ratio >= 2.9)\n", t_zlib_c / t_ours_c);
-  std::printf("              decompress exmapi/libfwnt = %.2fx into caller memory, %.2fx into Bytes (target >= 3x)\n",
-              t_fwnt_d / t_ours_d, t_fwnt_d / t_ours_vec);
+  std::printf("%-46s %10.1f\n", "decompress exmapi lz77 (decompress_into)", rate(dec.ours));
+  std::printf("%-46s %10.1f\n", "decompress libfwnt_lzxpress_decompress", rate(dec.baseline));
+  std::printf("%-46s %10.1f\n", "decompress exmapi lz77 (decompress -> Bytes)", rate(dec_vec.ours));
+  std::printf("%-46s %10.1f\n", "decompress libfwnt (paired with the row above)", rate(dec_vec.baseline));
+  std::printf("%-46s %10.1f\n", "decompress zlib uncompress (reference)", rate(zdec.baseline));
+  std::printf("speed ratios: compress   exmapi / zlib-1  = %.2fx  (target >= 1.5x with ratio >= 2.9)\n", comp.ratio);
+  std::printf("              decompress exmapi / libfwnt = %.2fx into caller memory, %.2fx into Bytes (target >= 3x)\n",
+              dec.ratio, dec_vec.ratio);
+
   // How each part of the corpus compresses (2 MB of each kind alone, same 32 KB blocks).
   std::printf("\ncompression ratio by part of the corpus (share of bytes):\n");
   for (auto [kind, share] : corpus::kShares) {

@@ -99,6 +99,10 @@ constexpr size_t kCopySlop = 32;
                         std::to_string(produced) + " bytes so far)");
 }
 
+[[noreturn, gnu::cold, gnu::noinline]] void fail_literals_missing(size_t offset, unsigned run) {
+  throw DecodeError(offset, kLiteralField, "stream ends inside a run of " + std::to_string(run) + " literals");
+}
+
 [[noreturn, gnu::cold, gnu::noinline]] void fail_size_mismatch(size_t offset, size_t produced, size_t expected) {
   throw DecodeError(offset, kStreamField,
                     "stream ends after " + std::to_string(produced) + " bytes of output, expected " +
@@ -305,8 +309,7 @@ Outcome decode_stream(ByteView in, const OutputWindow& w, DecodeState& s) {
       size_t in_left = static_cast<size_t>(iend - ip);
       if (in_left < run) {
         if (complete_at_input_end()) goto stop;
-        throw DecodeError(in.size(), kLiteralField,
-                          "stream ends inside a run of " + std::to_string(run) + " literals");
+        fail_literals_missing(in.size(), run);
       }
       size_t out_left = static_cast<size_t>(olimit - op);
       if (out_left < run) {
