@@ -42,8 +42,9 @@ EXMAPI_EXTERN(exmapi_status) exmapi_lz77_compress(exmapi_buf *out, const void *i
  * @param in_size        number of bytes at @p in.
  * @param expected_size  the exact decompressed size (RPC_HEADER_EXT SizeActual), or
  *                       EXMAPI_LZ77_UNKNOWN_SIZE. When given, a stream that would produce more or
- *                       fewer bytes is rejected, and no more than the stream really produces is ever
- *                       allocated, whatever the claim. When unknown, output is capped at
+ *                       fewer bytes is rejected; memory grows with the output the stream really
+ *                       produces (from a first window of at most max(64 KiB, 8 x in_size)), never
+ *                       with what the claim says. When unknown, output is capped at
  *                       EXMAPI_LZ77_MAX_OUTPUT.
  * @return EXMAPI_OK; EXMAPI_E_DECODE for a corrupt or truncated stream, with exmapi_error_last()
  *         giving the input offset and the field ("decode error at offset 14 in LZ77.Match: offset 9
