@@ -12,5 +12,6 @@
 #include "compression.h"
 #include "property_names.h"
 #include "wire.h"
+#include "rtf.h"
 
 #endif
