@@ -95,6 +95,15 @@ TEST(PropertyNames, OtherTypesAndUnknownTags) {
   EXPECT_EQ(exmapi_property_tag_from_name(nullptr, "PidTagSubject"), EXMAPI_E_INVALID_ARGUMENT);
   EXPECT_EQ(exmapi_property_tag_from_name(&out, nullptr), EXMAPI_E_INVALID_ARGUMENT);
   EXPECT_EQ(exmapi_property_tag_name(0x12340003), nullptr);
+
+  char buf[64];
+  EXPECT_EQ(exmapi_property_tag_format(buf, sizeof buf, 0x0037001E), 27u);
+  EXPECT_STREQ(buf, "PidTagSubject (PtypString8)");
+  EXPECT_EQ(exmapi_property_tag_format(buf, 8, 0x0037001E), 27u);  // cut, still terminated
+  EXPECT_STREQ(buf, "PidTagS");
+  EXPECT_EQ(exmapi_property_tag_format(nullptr, 0, 0x12340003), 10u);
+  EXPECT_EQ(exmapi_property_tag_format(buf, sizeof buf, 0x12340003), 10u);
+  EXPECT_STREQ(buf, "0x12340003");
 }
 
 TEST(PropertyNames, Types) {

@@ -21,6 +21,18 @@ EXMAPI_BEGIN_DECL
 EXMAPI_EXTERN(const char *) exmapi_property_tag_name(uint32_t tag);
 
 /**
+ * Writes a tag as the library prints it: the canonical name ("PidTagSubject"), the name of the
+ * property ID with the actual type when only the type differs from the table's
+ * ("PidTagSubject (PtypString8)"), or hexadecimal ("0x12340003"). exmapi_property_tag_from_name()
+ * reads every one of these forms back to the same tag.
+ *
+ * Like snprintf: writes at most @p buf_size bytes including the terminating NUL (nothing when
+ * @p buf_size is 0, and then @p buf may be NULL).
+ * @return the length of the full text without the NUL; a result >= @p buf_size means it was cut.
+ */
+EXMAPI_EXTERN(size_t) exmapi_property_tag_format(char *buf, size_t buf_size, uint32_t tag);
+
+/**
  * Reads a property tag back from text.
  *
  * Accepts a canonical name ("PidTagSubject"), a name with an explicit type as the library prints
