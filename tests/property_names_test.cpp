@@ -76,6 +76,8 @@ TEST(PropertyNames, OtherTypesAndUnknownTags) {
   EXPECT_EQ(format_property_tag(0x0037ABCD), "PidTagSubject (0xABCD)");
   EXPECT_EQ(format_property_tag(0x12340003), "0x12340003");
   EXPECT_EQ(format_property_tag(0x8008301F), "0x8008301F");  // a named-property ID: no fixed name
+  EXPECT_EQ(format_property_tag(0x8006001E), "PidTagAddressBookHomeMessageDatabase");  // exact AB tag
+  EXPECT_EQ(format_property_tag(0x8006001F), "0x8006001F");
   EXPECT_EQ(property_tag_from_name("PidTagSubject (PtypString8)"), 0x0037001Eu);
   EXPECT_EQ(property_tag_from_name("PidTagSubject (0xABCD)"), 0x0037ABCDu);
   EXPECT_EQ(property_tag_from_name("0x12340003"), 0x12340003u);

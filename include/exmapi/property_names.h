@@ -23,7 +23,9 @@ EXMAPI_EXTERN(const char *) exmapi_property_tag_name(uint32_t tag);
 /**
  * Writes a tag as the library prints it: the canonical name ("PidTagSubject"), the name of the
  * property ID with the actual type when only the type differs from the table's
- * ("PidTagSubject (PtypString8)"), or hexadecimal ("0x12340003"). exmapi_property_tag_from_name()
+ * ("PidTagSubject (PtypString8)"), or hexadecimal ("0x12340003"; also every tag with an ID from
+ * 0x8000 that is not exactly in the table, since such IDs number named properties in a mailbox).
+ * exmapi_property_tag_from_name()
  * reads every one of these forms back to the same tag.
  *
  * Like snprintf: writes at most @p buf_size bytes including the terminating NUL (nothing when

@@ -93,6 +93,9 @@ const char* property_id_name(uint16_t id) noexcept {
 
 std::string format_property_tag(uint32_t tag) {
   if (const char* exact = property_tag_name(tag)) return exact;
+  // From 0x8000 an ID is a named property's number in a mailbox and only in the address book a
+  // fixed property (MS-OXOABK); an exact match is taken as the latter, a mere ID match is not.
+  if (proptag::is_named_id(proptag::id(tag))) return hex_text(tag, 8);
   if (const char* by_id = property_id_name(proptag::id(tag)))
     return std::string(by_id) + " (" + format_property_type(proptag::type(tag)) + ")";
   return hex_text(tag, 8);

@@ -11,7 +11,9 @@
 //   because the canonical name names the property ID: 0x0037001E -> "PidTagSubject (PtypString8)",
 //   0x0E0A0000 -> "PidTagSomething (PtypUnspecified)", a multi-value-instance column
 //   "PidTagX (PtypMultipleString|MultivalueInstance)";
-// - anything else prints as eight hex digits: "0x12340003".
+// - anything else prints as eight hex digits: "0x12340003". That includes every other tag with an
+//   ID from 0x8000: such IDs number named properties in a mailbox, and only the table's few
+//   address-book tags there (MS-OXOABK, e.g. 0x8006001E) are named, on an exact match.
 // property_tag_from_name() accepts all three forms, so printing and reading back is the identity.
 #pragma once
 
