@@ -255,17 +255,28 @@ void decode_checked(ByteView stream, const Header& h, uint8_t* out) {
 
 // ---- compression -------------------------------------------------------------------------------
 
-// Finds, for each position, the longest earlier match of 2 to 17 bytes within the last 4095 bytes;
-// chains link positions with the same first two bytes (an exact key: no false candidates), newest
-// first, so the last candidate of a given length seen is the oldest, which 2.3.3.2.1 prefers.
+// Finds, for each position, the longest earlier match of 2 to 17 bytes within the last 4095 bytes,
+// and among equally long ones the oldest, which is what the exhaustive scan of 2.3.3.2.1 picks.
+// Two sets of chains, newest first: one per exact 2-byte prefix, one per hash of 3 bytes. Every
+// candidate of 3 or more bytes is on the 3-byte chain, so when that chain yields one, the 2-byte
+// chain cannot hold anything longer; when it does not, every candidate is exactly 2 bytes long and
+// the oldest entry of the 2-byte chain is the answer.
 class MatchFinder {
  public:
-  explicit MatchFinder(const uint8_t* window) : window_(window), head_(65536, -1), prev_(kRingSize, -1) {}
+  MatchFinder(const uint8_t* window, size_t end)
+      : window_(window), end_(end), head2_(1u << 16, -1), prev2_(kRingSize, -1), head3_(1u << kHash3Bits, -1),
+        prev3_(kRingSize, -1) {}
 
+  // Positions must be inserted in increasing order; pos + 1 < end.
   void insert(size_t pos) noexcept {
-    const unsigned key = key_at(pos);
-    prev_[pos & kRingMask] = head_[key];
-    head_[key] = static_cast<int32_t>(pos);
+    const unsigned key2 = key2_at(pos);
+    prev2_[pos & kRingMask] = head2_[key2];
+    head2_[key2] = static_cast<int32_t>(pos);
+    if (pos + 2 < end_) {
+      const unsigned key3 = key3_at(pos);
+      prev3_[pos & kRingMask] = head3_[key3];
+      head3_[key3] = static_cast<int32_t>(pos);
+    }
   }
 
   struct Match {
@@ -277,16 +288,25 @@ class MatchFinder {
   Match longest(size_t pos, size_t max_length) const noexcept {
     Match best;
     const uint8_t* here = window_ + pos;
-    const size_t oldest = pos > kMaxDistance ? pos - kMaxDistance : 0;
-    for (int32_t c = head_[key_at(pos)]; c >= 0 && static_cast<size_t>(c) >= oldest; c = prev_[c & kRingMask]) {
-      size_t length = common_length(window_ + c, here, max_length);
-      if (length >= best.length) best = {length, static_cast<size_t>(c)};
+    const int64_t oldest = pos > kMaxDistance ? static_cast<int64_t>(pos - kMaxDistance) : 0;
+    if (max_length >= 3) {
+      for (int32_t c = head3_[key3_at(pos)]; c >= oldest; c = prev3_[c & kRingMask]) {
+        size_t length = common_length(window_ + c, here, max_length);
+        if (length >= 3 && length >= best.length) best = {length, static_cast<size_t>(c)};
+      }
+      if (best.length) return best;
     }
+    for (int32_t c = head2_[key2_at(pos)]; c >= oldest; c = prev2_[c & kRingMask]) best = {2, static_cast<size_t>(c)};
     return best;
   }
 
  private:
-  unsigned key_at(size_t pos) const noexcept { return window_[pos] | unsigned{window_[pos + 1]} << 8; }
+  static constexpr unsigned kHash3Bits = 15;
+  unsigned key2_at(size_t pos) const noexcept { return window_[pos] | unsigned{window_[pos + 1]} << 8; }
+  unsigned key3_at(size_t pos) const noexcept {
+    uint32_t v = window_[pos] | uint32_t{window_[pos + 1]} << 8 | uint32_t{window_[pos + 2]} << 16;
+    return (v * 2654435761u) >> (32 - kHash3Bits);
+  }
 
   // The window carries 24 bytes of zero padding, so the wide loads never leave it; max_length
   // clamps whatever the padding seems to match.
@@ -304,8 +324,8 @@ class MatchFinder {
   }
 
   const uint8_t* window_;
-  std::vector<int32_t> head_;
-  std::vector<int32_t> prev_;
+  size_t end_;
+  std::vector<int32_t> head2_, prev2_, head3_, prev3_;
 };
 
 constexpr size_t kWindowPadding = 24;
@@ -325,7 +345,7 @@ Bytes compress_lzfu(ByteView rtf) {
   if (n) std::memcpy(window.data() + kPresetSize, rtf.data(), n);
   const size_t end = kPresetSize + n;
 
-  MatchFinder finder(window.data());
+  MatchFinder finder(window.data(), end);
   for (size_t i = 0; i + 1 < kPresetSize; ++i) finder.insert(i);
   auto insert_upto = [&](size_t from, size_t to) {  // positions with a second byte to form a key
     for (size_t i = from; i < to && i + 1 < end; ++i) finder.insert(i);
