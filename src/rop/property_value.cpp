@@ -361,16 +361,30 @@ bool operator==(const PropertyValue& a, const PropertyValue& b) {
 // ---- counts -----------------------------------------------------------------------------------------
 
 size_t detail::read_count(ByteReader& r, unsigned size, std::string_view field) {
-  return size == 2 ? r.u16(field) : r.u32(field);
+  switch (size) {
+    case 1:
+      return r.u8(field);
+    case 2:
+      return r.u16(field);
+    default:
+      return r.u32(field);
+  }
 }
 
 void detail::write_count(ByteWriter& w, unsigned size, size_t n, std::string_view field) {
-  if (size == 2) {
-    if (n > 0xFFFF) throw EncodeError(field, "count " + std::to_string(n) + " exceeds the 2-byte field");
-    w.u16(static_cast<uint16_t>(n));
-  } else {
-    if (n > 0xFFFFFFFFu) throw EncodeError(field, "count " + std::to_string(n) + " exceeds the 4-byte field");
-    w.u32(static_cast<uint32_t>(n));
+  uint64_t max = size == 1 ? 0xFF : size == 2 ? 0xFFFF : 0xFFFFFFFFu;
+  if (n > max)
+    throw EncodeError(field, "count " + std::to_string(n) + " exceeds the " + std::to_string(size) + "-byte field");
+  switch (size) {
+    case 1:
+      w.u8(static_cast<uint8_t>(n));
+      break;
+    case 2:
+      w.u16(static_cast<uint16_t>(n));
+      break;
+    default:
+      w.u32(static_cast<uint32_t>(n));
+      break;
   }
 }
 

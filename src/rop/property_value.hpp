@@ -309,9 +309,83 @@ void decode_value_into(ByteReader& r, PropType type, CountWidth width, unsigned 
 void encode_value(ByteWriter& w, const PropertyValue& v, CountWidth width, unsigned depth);
 TaggedPropertyValue decode_tagged(ByteReader& r, CountWidth width, unsigned depth);
 void encode_tagged(ByteWriter& w, const TaggedPropertyValue& v, CountWidth width, unsigned depth);
-// Reads or writes a COUNT of the given width.
+// Reads or writes a count field of 1, 2 or 4 bytes.
 size_t read_count(ByteReader& r, unsigned size, std::string_view field);
 void write_count(ByteWriter& w, unsigned size, size_t n, std::string_view field);
+
+// The two directions of one field description. A structure states its layout once, as
+// `template <class IO, class S> void fields(IO& io, S& s)`, and that template decodes through
+// FieldDecoder (S non-const) and encodes through FieldEncoder (S const), so the two cannot drift
+// apart. `depth` is the nesting level of the structure being described; values inside it are one
+// level deeper.
+struct FieldDecoder {
+  static constexpr bool decoding = true;
+  ByteReader& r;
+  CountWidth width;
+  unsigned depth;
+
+  void u8(uint8_t& v, std::string_view field) { v = r.u8(field); }
+  void u16(uint16_t& v, std::string_view field) { v = r.u16(field); }
+  void u32(uint32_t& v, std::string_view field) { v = r.u32(field); }
+  void u64(uint64_t& v, std::string_view field) { v = r.u64(field); }
+  void guid(Guid& g, std::string_view field) { g = Guid::read(r, field); }
+  // A count of `count_size` bytes, then that many bytes.
+  void sized_bytes(Bytes& b, unsigned count_size, std::string_view count_field, std::string_view field) {
+    size_t n = read_count(r, count_size, count_field);
+    ByteView v = r.bytes(n, field);
+    b.assign(v.begin(), v.end());
+  }
+  // Everything left in the enclosing region (a length-delimited block).
+  void rest_bytes(Bytes& b, std::string_view field) {
+    ByteView v = r.bytes(r.remaining(), field);
+    b.assign(v.begin(), v.end());
+  }
+  void tagged(TaggedPropertyValue& v, std::string_view field) {
+    v = in_field(field, [&] { return decode_tagged(r, width, depth + 1); });
+  }
+  // A count of `count_size` bytes, then that many elements of at least `min_element_size` bytes.
+  template <class T, class Each>
+  void array(std::vector<T>& v, unsigned count_size, size_t min_element_size, std::string_view count_field,
+             std::string_view field, Each&& each) {
+    size_t n = r.count(read_count(r, count_size, count_field), min_element_size, count_field);
+    v.clear();
+    v.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      try {
+        each(v.emplace_back());
+      } catch (DecodeError& e) {
+        e.prepend("[" + std::to_string(i) + "]");
+        e.prepend(field);
+        throw;
+      }
+    }
+  }
+};
+
+struct FieldEncoder {
+  static constexpr bool decoding = false;
+  ByteWriter& w;
+  CountWidth width;
+  unsigned depth;
+
+  void u8(uint8_t v, std::string_view) { w.u8(v); }
+  void u16(uint16_t v, std::string_view) { w.u16(v); }
+  void u32(uint32_t v, std::string_view) { w.u32(v); }
+  void u64(uint64_t v, std::string_view) { w.u64(v); }
+  void guid(const Guid& g, std::string_view) { g.write(w); }
+  void sized_bytes(const Bytes& b, unsigned count_size, std::string_view count_field, std::string_view) {
+    write_count(w, count_size, b.size(), count_field);
+    w.bytes(b);
+  }
+  void rest_bytes(const Bytes& b, std::string_view) { w.bytes(b); }
+  void tagged(const TaggedPropertyValue& v, std::string_view) { encode_tagged(w, v, width, depth + 1); }
+  template <class T, class Each>
+  void array(const std::vector<T>& v, unsigned count_size, size_t, std::string_view count_field, std::string_view,
+             Each&& each) {
+    write_count(w, count_size, v.size(), count_field);
+    for (const T& e : v) each(e);
+  }
+};
 void append_quoted(std::string& out, std::string_view bytes);
 void append_hex(std::string& out, ByteView bytes);
 std::string hex32(uint32_t v);

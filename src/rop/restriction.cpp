@@ -56,32 +56,76 @@ const char* restrict_type_name(RestrictType t) noexcept {
 
 namespace {
 
-constexpr size_t kMinRestrictionSize = 1;  // RestrictType alone (an empty And/Or still has its count)
+using detail::FieldDecoder;
+using detail::FieldEncoder;
 
-// Runs fn for element i of `field`, so an error inside reads "Restricts[3].…".
-template <class Fn>
-decltype(auto) at_index(std::string_view field, size_t i, Fn&& fn) {
-  try {
-    return fn();
-  } catch (DecodeError& e) {
-    e.prepend("[" + std::to_string(i) + "]");
-    e.prepend(field);
-    throw;
+// A nested restriction, one level deeper than the structure that holds it.
+void child(FieldDecoder& io, Restriction& r) { r = detail::decode_restriction(io.r, io.width, io.depth + 1); }
+void child(FieldEncoder& io, const Restriction& r) { detail::encode_restriction(io.w, r, io.width, io.depth + 1); }
+
+// The layout of every restriction type after its RestrictType byte (MS-OXCDATA 2.12.1-2.12.12),
+// stated once for both directions.
+template <class IO, class N>
+void fields(IO& io, N& n) {
+  using T = std::remove_const_t<N>;
+  if constexpr (std::is_same_v<T, AndRestriction> || std::is_same_v<T, OrRestriction>) {
+    // RestrictCount is a COUNT: 2 bytes in ROP buffers, 4 in extended rules. A restriction takes at
+    // least its RestrictType byte.
+    io.array(n.restrictions, count_size(io.width), 1, "RestrictCount", "Restricts", [&](auto& c) { child(io, c); });
+  } else if constexpr (std::is_same_v<T, NotRestriction>) {
+    child(io, *n.restriction);
+  } else if constexpr (std::is_same_v<T, ContentRestriction>) {
+    io.u16(n.fuzzy_level_low, "FuzzyLevelLow");
+    io.u16(n.fuzzy_level_high, "FuzzyLevelHigh");
+    io.u32(n.tag, "PropertyTag");
+    io.tagged(n.value, "TaggedValue");
+  } else if constexpr (std::is_same_v<T, PropertyRestriction>) {
+    io.u8(n.relop, "RelOp");
+    io.u32(n.tag, "PropTag");
+    io.tagged(n.value, "TaggedValue");
+  } else if constexpr (std::is_same_v<T, ComparePropertiesRestriction>) {
+    io.u8(n.relop, "RelOp");
+    io.u32(n.tag1, "PropTag1");
+    io.u32(n.tag2, "PropTag2");
+  } else if constexpr (std::is_same_v<T, BitMaskRestriction>) {
+    io.u8(n.bitmap_relop, "BitmapRelOp");
+    io.u32(n.tag, "PropTag");
+    io.u32(n.mask, "Mask");
+  } else if constexpr (std::is_same_v<T, SizeRestriction>) {
+    io.u8(n.relop, "RelOp");
+    io.u32(n.tag, "PropTag");
+    io.u32(n.size, "Size");
+  } else if constexpr (std::is_same_v<T, ExistRestriction>) {
+    io.u32(n.tag, "PropTag");
+  } else if constexpr (std::is_same_v<T, SubObjectRestriction>) {
+    io.u32(n.subobject, "Subobject");
+    child(io, *n.restriction);
+  } else if constexpr (std::is_same_v<T, CommentRestriction>) {
+    // TaggedValuesCount is 1 byte; each TaggedPropertyValue has at least its 4-byte tag.
+    io.array(n.values, 1, 4, "TaggedValuesCount", "TaggedValues", [&](auto& v) { io.tagged(v, {}); });
+    if constexpr (!IO::decoding)
+      if (n.restriction.size() > 1) throw EncodeError("CommentRestriction", "at most one restriction");
+    uint8_t present = n.restriction.empty() ? 0 : 1;
+    io.u8(present, "RestrictionPresent");
+    if constexpr (IO::decoding) {
+      if (present > 1) io.r.fail("RestrictionPresent", "must be 0x00 or 0x01, is " + std::to_string(present));
+      if (present) child(io, n.restriction.emplace_back());
+    } else if (present) {
+      child(io, n.restriction.front());
+    }
+  } else if constexpr (std::is_same_v<T, CountRestriction>) {
+    io.u32(n.count, "Count");
+    child(io, *n.restriction);
   }
 }
 
-std::vector<Restriction> decode_children(ByteReader& r, CountWidth width, unsigned depth) {
-  size_t n = r.count(detail::read_count(r, count_size(width), "RestrictCount"), kMinRestrictionSize, "RestrictCount");
-  std::vector<Restriction> out;
-  out.reserve(n);
-  for (size_t i = 0; i < n; ++i)
-    out.push_back(at_index("Restricts", i, [&] { return detail::decode_restriction(r, width, depth + 1); }));
-  return out;
-}
-
-void encode_children(ByteWriter& w, const std::vector<Restriction>& children, CountWidth width, unsigned depth) {
-  detail::write_count(w, count_size(width), children.size(), "RestrictCount");
-  for (const auto& c : children) detail::encode_restriction(w, c, width, depth + 1);
+template <class T>
+Restriction read_node(FieldDecoder& io, RestrictType type) {
+  return in_field(restrict_type_name(type), [&] {
+    T n;
+    fields(io, n);
+    return Restriction(std::move(n));
+  });
 }
 
 }  // namespace
@@ -90,80 +134,21 @@ Restriction detail::decode_restriction(ByteReader& r, CountWidth width, unsigned
   if (depth >= kMaxNestingDepth)
     r.fail("Restriction", "nesting exceeds the limit of " + std::to_string(kMaxNestingDepth) + " levels");
   uint8_t type = r.u8("RestrictType");
-  unsigned inner = depth + 1;
-  switch (static_cast<RestrictType>(type)) {
-    case RestrictType::And:
-      return in_field("And", [&] { return Restriction(AndRestriction{decode_children(r, width, depth)}); });
-    case RestrictType::Or:
-      return in_field("Or", [&] { return Restriction(OrRestriction{decode_children(r, width, depth)}); });
-    case RestrictType::Not:
-      return in_field("Not", [&] { return Restriction(NotRestriction{decode_restriction(r, width, inner)}); });
-    case RestrictType::Content:
-      return in_field("Content", [&] {
-        ContentRestriction c;
-        c.fuzzy_level_low = r.u16("FuzzyLevelLow");
-        c.fuzzy_level_high = r.u16("FuzzyLevelHigh");
-        c.tag = r.u32("PropertyTag");
-        c.value = in_field("TaggedValue", [&] { return decode_tagged(r, width, inner); });
-        return Restriction(std::move(c));
-      });
-    case RestrictType::Property:
-      return in_field("Property", [&] {
-        PropertyRestriction p;
-        p.relop = r.u8("RelOp");
-        p.tag = r.u32("PropTag");
-        p.value = in_field("TaggedValue", [&] { return decode_tagged(r, width, inner); });
-        return Restriction(std::move(p));
-      });
-    case RestrictType::CompareProperties: {
-      ComparePropertiesRestriction c;
-      c.relop = r.u8("RelOp");
-      c.tag1 = r.u32("PropTag1");
-      c.tag2 = r.u32("PropTag2");
-      return c;
-    }
-    case RestrictType::BitMask: {
-      BitMaskRestriction b;
-      b.bitmap_relop = r.u8("BitmapRelOp");
-      b.tag = r.u32("PropTag");
-      b.mask = r.u32("Mask");
-      return b;
-    }
-    case RestrictType::Size: {
-      SizeRestriction s;
-      s.relop = r.u8("RelOp");
-      s.tag = r.u32("PropTag");
-      s.size = r.u32("Size");
-      return s;
-    }
-    case RestrictType::Exist:
-      return ExistRestriction{r.u32("PropTag")};
-    case RestrictType::SubObject:
-      return in_field("SubObject", [&] {
-        SubObjectRestriction s;
-        s.subobject = r.u32("Subobject");
-        s.restriction = decode_restriction(r, width, inner);
-        return Restriction(std::move(s));
-      });
-    case RestrictType::Comment:
-      return in_field("Comment", [&] {
-        CommentRestriction c;
-        size_t n = r.count(r.u8("TaggedValuesCount"), 4, "TaggedValuesCount");
-        c.values.reserve(n);
-        for (size_t i = 0; i < n; ++i)
-          c.values.push_back(at_index("TaggedValues", i, [&] { return decode_tagged(r, width, inner); }));
-        uint8_t present = r.u8("RestrictionPresent");
-        if (present > 1) r.fail("RestrictionPresent", "must be 0x00 or 0x01, is " + std::to_string(present));
-        if (present) c.restriction.push_back(decode_restriction(r, width, inner));
-        return Restriction(std::move(c));
-      });
-    case RestrictType::Count:
-      return in_field("Count", [&] {
-        CountRestriction c;
-        c.count = r.u32("Count");
-        c.restriction = decode_restriction(r, width, inner);
-        return Restriction(std::move(c));
-      });
+  FieldDecoder io{r, width, depth};
+  auto t = static_cast<RestrictType>(type);
+  switch (t) {
+    case RestrictType::And: return read_node<AndRestriction>(io, t);
+    case RestrictType::Or: return read_node<OrRestriction>(io, t);
+    case RestrictType::Not: return read_node<NotRestriction>(io, t);
+    case RestrictType::Content: return read_node<ContentRestriction>(io, t);
+    case RestrictType::Property: return read_node<PropertyRestriction>(io, t);
+    case RestrictType::CompareProperties: return read_node<ComparePropertiesRestriction>(io, t);
+    case RestrictType::BitMask: return read_node<BitMaskRestriction>(io, t);
+    case RestrictType::Size: return read_node<SizeRestriction>(io, t);
+    case RestrictType::Exist: return read_node<ExistRestriction>(io, t);
+    case RestrictType::SubObject: return read_node<SubObjectRestriction>(io, t);
+    case RestrictType::Comment: return read_node<CommentRestriction>(io, t);
+    case RestrictType::Count: return read_node<CountRestriction>(io, t);
   }
   char buf[64];
   std::snprintf(buf, sizeof buf, "unknown restriction type 0x%02X", type);
@@ -174,54 +159,9 @@ Restriction detail::decode_restriction(ByteReader& r, CountWidth width, unsigned
 void detail::encode_restriction(ByteWriter& w, const Restriction& restriction, CountWidth width, unsigned depth) {
   if (depth >= kMaxNestingDepth)
     throw EncodeError("Restriction", "nesting exceeds the limit of " + std::to_string(kMaxNestingDepth) + " levels");
-  unsigned inner = depth + 1;
   w.u8(static_cast<uint8_t>(restriction.type()));
-  std::visit(
-      [&](const auto& n) {
-        using N = std::decay_t<decltype(n)>;
-        if constexpr (std::is_same_v<N, AndRestriction> || std::is_same_v<N, OrRestriction>) {
-          encode_children(w, n.restrictions, width, depth);
-        } else if constexpr (std::is_same_v<N, NotRestriction>) {
-          encode_restriction(w, *n.restriction, width, inner);
-        } else if constexpr (std::is_same_v<N, ContentRestriction>) {
-          w.u16(n.fuzzy_level_low);
-          w.u16(n.fuzzy_level_high);
-          w.u32(n.tag);
-          encode_tagged(w, n.value, width, inner);
-        } else if constexpr (std::is_same_v<N, PropertyRestriction>) {
-          w.u8(n.relop);
-          w.u32(n.tag);
-          encode_tagged(w, n.value, width, inner);
-        } else if constexpr (std::is_same_v<N, ComparePropertiesRestriction>) {
-          w.u8(n.relop);
-          w.u32(n.tag1);
-          w.u32(n.tag2);
-        } else if constexpr (std::is_same_v<N, BitMaskRestriction>) {
-          w.u8(n.bitmap_relop);
-          w.u32(n.tag);
-          w.u32(n.mask);
-        } else if constexpr (std::is_same_v<N, SizeRestriction>) {
-          w.u8(n.relop);
-          w.u32(n.tag);
-          w.u32(n.size);
-        } else if constexpr (std::is_same_v<N, ExistRestriction>) {
-          w.u32(n.tag);
-        } else if constexpr (std::is_same_v<N, SubObjectRestriction>) {
-          w.u32(n.subobject);
-          encode_restriction(w, *n.restriction, width, inner);
-        } else if constexpr (std::is_same_v<N, CommentRestriction>) {
-          if (n.values.size() > 0xFF) throw EncodeError("TaggedValuesCount", "more than 255 tagged values");
-          if (n.restriction.size() > 1) throw EncodeError("CommentRestriction", "at most one restriction");
-          w.u8(static_cast<uint8_t>(n.values.size()));
-          for (const auto& v : n.values) encode_tagged(w, v, width, inner);
-          w.u8(n.restriction.empty() ? 0 : 1);
-          if (!n.restriction.empty()) encode_restriction(w, n.restriction.front(), width, inner);
-        } else if constexpr (std::is_same_v<N, CountRestriction>) {
-          w.u32(n.count);
-          encode_restriction(w, *n.restriction, width, inner);
-        }
-      },
-      restriction.node);
+  FieldEncoder io{w, width, depth};
+  std::visit([&](const auto& n) { fields(io, n); }, restriction.node);
 }
 
 Restriction decode_restriction(ByteReader& r, CountWidth width) { return detail::decode_restriction(r, width, 0); }

@@ -51,150 +51,85 @@ decltype(auto) at_index(std::string_view field, size_t i, Fn&& fn) {
   }
 }
 
-Bytes sized_bytes(ByteReader& r, unsigned count_bytes, std::string_view size_field, std::string_view field) {
-  size_t n = detail::read_count(r, count_bytes, size_field);
-  ByteView b = r.bytes(n, field);
-  return Bytes(b.begin(), b.end());
-}
+using detail::FieldDecoder;
+using detail::FieldEncoder;
 
-void write_sized_bytes(ByteWriter& w, unsigned count_bytes, const Bytes& b, std::string_view size_field) {
-  detail::write_count(w, count_bytes, b.size(), size_field);
-  w.bytes(b);
-}
-
-ActionData decode_action_data(ByteReader& r, uint8_t type, CountWidth width, unsigned depth) {
-  unsigned cs = count_size(width);
-  bool wide = width == CountWidth::Wide;
+// Which ActionData alternative each ActionType carries (MS-OXORULE 2.2.5.1.2): the one table both
+// directions consult, the decoder to pick the layout and the encoder to refuse a mismatch.
+constexpr size_t data_kind(uint8_t type) noexcept {
   switch (type) {
-    case 0x01:  // OP_MOVE
-    case 0x02: {  // OP_COPY
-      MoveCopyActionData d;
-      if (!wide) d.folder_in_this_store = r.u8("FolderInThisStore");
-      d.store_eid = sized_bytes(r, cs, "StoreEIDSize", "StoreEID");
-      d.folder_eid = sized_bytes(r, cs, "FolderEIDSize", "FolderEID");
-      return d;
-    }
-    case 0x03:  // OP_REPLY
-    case 0x04: {  // OP_OOF_REPLY
-      ReplyActionData d;
-      if (wide) {
-        d.reply_template_message_eid = sized_bytes(r, 4, "MessageEIDSize", "ReplyTemplateMessageEID");
-      } else {
-        d.reply_template_fid = r.u64("ReplyTemplateFID");
-        d.reply_template_mid = r.u64("ReplyTemplateMID");
-      }
-      d.reply_template_guid = Guid::read(r, "ReplyTemplateGUID");
-      return d;
-    }
-    case 0x05: {  // OP_DEFER_ACTION
-      ByteView b = r.bytes(r.remaining(), "DeferredActionMessage");
-      return DeferActionData{Bytes(b.begin(), b.end())};
-    }
-    case 0x06:  // OP_BOUNCE
-      return BounceActionData{r.u32("BounceCode")};
-    case 0x07:  // OP_FORWARD
-    case 0x08: {  // OP_DELEGATE
-      ForwardDelegateActionData d;
-      size_t n = r.count(detail::read_count(r, cs, "RecipientCount"), 1 + cs, "RecipientCount");
-      d.recipients.reserve(n);
-      for (size_t i = 0; i < n; ++i) {
-        d.recipients.push_back(at_index("RecipientBlocks", i, [&] {
-          RecipientBlock b;
-          b.reserved = r.u8("Reserved");
-          size_t m = r.count(detail::read_count(r, cs, "NoOfProperties"), 4, "NoOfProperties");
-          b.properties.reserve(m);
-          for (size_t k = 0; k < m; ++k)
-            b.properties.push_back(
-                at_index("PropertyValues", k, [&] { return detail::decode_tagged(r, width, depth + 1); }));
-          return b;
-        }));
-      }
-      return d;
-    }
-    case 0x09:  // OP_TAG
-      return TagActionData{detail::decode_tagged(r, width, depth + 1)};
-    case 0x0A:  // OP_DELETE
-    case 0x0B:  // OP_MARK_AS_READ
-      return EmptyActionData{};
-    default: {
-      ByteView b = r.bytes(r.remaining(), "ActionData");
-      return RawActionData{Bytes(b.begin(), b.end())};
-    }
+    case 0x01: case 0x02: return 0;  // MoveCopyActionData
+    case 0x03: case 0x04: return 1;  // ReplyActionData
+    case 0x05: return 2;             // DeferActionData
+    case 0x06: return 3;             // BounceActionData
+    case 0x07: case 0x08: return 4;  // ForwardDelegateActionData
+    case 0x09: return 5;             // TagActionData
+    case 0x0A: case 0x0B: return 6;  // EmptyActionData
+    default: return 7;               // RawActionData
   }
 }
+static_assert(std::variant_size_v<ActionData> == 8);
 
-[[noreturn]] void mismatch(uint8_t type) {
-  const char* name = action_type_name(type);
-  throw EncodeError(name ? name : "ActionBlock", "ActionData does not belong to this ActionType");
+template <size_t... I>
+ActionData make_data(size_t kind, std::index_sequence<I...>) {
+  ActionData d;
+  ((kind == I ? (d.emplace<I>(), 0) : 0), ...);
+  return d;
 }
 
-template <class T>
-const T& data_as(const ActionBlock& b) {
-  if (const T* p = std::get_if<T>(&b.data)) return *p;
-  mismatch(b.action_type);
-}
-
-void encode_action_data(ByteWriter& w, const ActionBlock& b, CountWidth width, unsigned depth) {
-  unsigned cs = count_size(width);
-  bool wide = width == CountWidth::Wide;
-  switch (b.action_type) {
-    case 0x01:
-    case 0x02: {
-      const auto& d = data_as<MoveCopyActionData>(b);
-      if (wide) {
-        if (d.folder_in_this_store != 0)
-          throw EncodeError("FolderInThisStore", "extended rules have no FolderInThisStore field");
-      } else {
-        w.u8(d.folder_in_this_store);
-      }
-      write_sized_bytes(w, cs, d.store_eid, "StoreEIDSize");
-      write_sized_bytes(w, cs, d.folder_eid, "FolderEIDSize");
-      return;
+// The ActionData layouts, stated once for both directions. Counts are COUNT-wide: 2 bytes for
+// standard rules, 4 for extended ones.
+template <class IO, class D>
+void fields(IO& io, D& d) {
+  using T = std::remove_const_t<D>;
+  unsigned cs = count_size(io.width);
+  bool wide = io.width == CountWidth::Wide;
+  if constexpr (std::is_same_v<T, MoveCopyActionData>) {
+    if (!wide) {
+      io.u8(d.folder_in_this_store, "FolderInThisStore");
+    } else if constexpr (!IO::decoding) {
+      if (d.folder_in_this_store != 0)
+        throw EncodeError("FolderInThisStore", "extended rules have no FolderInThisStore field");
     }
-    case 0x03:
-    case 0x04: {
-      const auto& d = data_as<ReplyActionData>(b);
-      if (wide) {
+    io.sized_bytes(d.store_eid, cs, "StoreEIDSize", "StoreEID");
+    io.sized_bytes(d.folder_eid, cs, "FolderEIDSize", "FolderEID");
+  } else if constexpr (std::is_same_v<T, ReplyActionData>) {
+    if (wide) {
+      if constexpr (!IO::decoding)
         if (d.reply_template_fid || d.reply_template_mid)
           throw EncodeError("ReplyTemplateFID", "extended rules name the template by MessageEID");
-        write_sized_bytes(w, 4, d.reply_template_message_eid, "MessageEIDSize");
-      } else {
+      io.sized_bytes(d.reply_template_message_eid, 4, "MessageEIDSize", "ReplyTemplateMessageEID");
+    } else {
+      if constexpr (!IO::decoding)
         if (!d.reply_template_message_eid.empty())
           throw EncodeError("ReplyTemplateMessageEID", "standard rules name the template by FID and MID");
-        w.u64(d.reply_template_fid);
-        w.u64(d.reply_template_mid);
-      }
-      d.reply_template_guid.write(w);
-      return;
+      io.u64(d.reply_template_fid, "ReplyTemplateFID");
+      io.u64(d.reply_template_mid, "ReplyTemplateMID");
     }
-    case 0x05:
-      w.bytes(data_as<DeferActionData>(b).data);
-      return;
-    case 0x06:
-      w.u32(data_as<BounceActionData>(b).bounce_code);
-      return;
-    case 0x07:
-    case 0x08: {
-      const auto& d = data_as<ForwardDelegateActionData>(b);
-      detail::write_count(w, cs, d.recipients.size(), "RecipientCount");
-      for (const auto& rb : d.recipients) {
-        w.u8(rb.reserved);
-        detail::write_count(w, cs, rb.properties.size(), "NoOfProperties");
-        for (const auto& p : rb.properties) detail::encode_tagged(w, p, width, depth + 1);
-      }
-      return;
-    }
-    case 0x09:
-      detail::encode_tagged(w, data_as<TagActionData>(b).property, width, depth + 1);
-      return;
-    case 0x0A:
-    case 0x0B:
-      data_as<EmptyActionData>(b);
-      return;
-    default:
-      w.bytes(data_as<RawActionData>(b).data);
-      return;
+    io.guid(d.reply_template_guid, "ReplyTemplateGUID");
+  } else if constexpr (std::is_same_v<T, DeferActionData>) {
+    io.rest_bytes(d.data, "DeferredActionMessage");
+  } else if constexpr (std::is_same_v<T, BounceActionData>) {
+    io.u32(d.bounce_code, "BounceCode");
+  } else if constexpr (std::is_same_v<T, ForwardDelegateActionData>) {
+    // A RecipientBlockData takes at least Reserved and NoOfProperties; a property at least its tag.
+    io.array(d.recipients, cs, 1 + cs, "RecipientCount", "RecipientBlocks", [&](auto& rb) {
+      io.u8(rb.reserved, "Reserved");
+      io.array(rb.properties, cs, 4, "NoOfProperties", "PropertyValues", [&](auto& p) { io.tagged(p, {}); });
+    });
+  } else if constexpr (std::is_same_v<T, TagActionData>) {
+    io.tagged(d.property, "TaggedPropertyValue");
+  } else if constexpr (std::is_same_v<T, EmptyActionData>) {
+  } else if constexpr (std::is_same_v<T, RawActionData>) {
+    io.rest_bytes(d.data, "ActionData");
   }
+}
+
+template <class IO, class B>
+void header_fields(IO& io, B& b) {
+  io.u8(b.action_type, "ActionType");
+  io.u32(b.action_flavor, "ActionFlavor");
+  io.u32(b.action_flags, "ActionFlags");
 }
 
 }  // namespace
@@ -208,18 +143,22 @@ RuleActions detail::decode_rule_actions(ByteReader& r, CountWidth width, unsigne
   out.actions.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     out.actions.push_back(at_index("ActionBlocks", i, [&] {
+      // ActionLength delimits the block: the ActionData of the type must fill it exactly.
       size_t length = read_count(r, cs, "ActionLength");
       ByteReader body = r.sub(length, "ActionBlock");
       if (length < kActionHeaderSize)
         body.fail("ActionLength", "ActionLength " + std::to_string(length) +
                                       " is shorter than ActionType, ActionFlavor and ActionFlags (9 bytes)");
+      FieldDecoder io{body, width, depth};
       ActionBlock b;
-      b.action_type = body.u8("ActionType");
-      b.action_flavor = body.u32("ActionFlavor");
-      b.action_flags = body.u32("ActionFlags");
+      header_fields(io, b);
       const char* name = action_type_name(b.action_type);
-      b.data = in_field(name ? name : "ActionData", [&] { return decode_action_data(body, b.action_type, width, depth); });
-      body.expect_end(name ? name : "ActionData");
+      std::string_view where = name ? name : "ActionData";
+      in_field(where, [&] {
+        b.data = make_data(data_kind(b.action_type), std::make_index_sequence<std::variant_size_v<ActionData>>{});
+        std::visit([&](auto& d) { fields(io, d); }, b.data);
+      });
+      body.expect_end(where);
       return b;
     }));
   }
@@ -231,13 +170,16 @@ void detail::encode_rule_actions(ByteWriter& w, const RuleActions& actions, Coun
     throw EncodeError("RuleAction", "nesting exceeds the limit of " + std::to_string(kMaxNestingDepth) + " levels");
   unsigned cs = count_size(width);
   write_count(w, cs, actions.actions.size(), "NoOfActions");
+  FieldEncoder io{w, width, depth};
   for (const ActionBlock& b : actions.actions) {
+    if (b.data.index() != data_kind(b.action_type)) {
+      const char* name = action_type_name(b.action_type);
+      throw EncodeError(name ? name : "ActionBlock", "ActionData does not belong to this ActionType");
+    }
     size_t at = cs == 2 ? w.placeholder_u16() : w.placeholder_u32();
     size_t from = w.size();
-    w.u8(b.action_type);
-    w.u32(b.action_flavor);
-    w.u32(b.action_flags);
-    encode_action_data(w, b, width, depth);
+    header_fields(io, b);
+    std::visit([&](const auto& d) { fields(io, d); }, b.data);
     if (cs == 2) {
       w.patch_u16_length(at, from, "ActionLength");
     } else {
