@@ -1,0 +1,349 @@
+#include "rop/rop_buffer.hpp"
+
+#include <array>
+#include <cstdio>
+
+namespace exmapi::rop {
+
+namespace {
+
+std::string hex8(uint8_t v) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "0x%02X", v);
+  return buf;
+}
+
+[[noreturn]] void fail_rop_id(size_t offset, uint8_t id, bool request) {
+  const RopIdInfo* info = rop_id_info(id);
+  std::string what = request ? "request" : "response";
+  if (!info) throw DecodeError(offset, "RopId", hex8(id) + " is a reserved RopId");
+  if (request ? !info->has_request : !info->has_response)
+    throw DecodeError(offset, "RopId", std::string(info->name) + " (" + hex8(id) + ") has no " + what);
+  throw DecodeError(offset, "RopId", std::string(info->name) + " (" + hex8(id) + ") " + what + " is not described yet");
+}
+
+// ---- dispatch tables built from the registry -------------------------------------------------------------
+
+using RequestDecoder = RopRequest (*)(ByteReader&);
+using ResponseDecoder = RopResponse (*)(ByteReader&, const ResponseContext*);
+using RequestSampler = RopRequest (*)(uint64_t);
+using ResponseSampler = RopResponse (*)(uint64_t, uint32_t, const ResponseContext&);
+
+template <class T>
+T decode_body(ByteReader& r, const ResponseContext* context) {
+  T v;
+  Decoder d(r, context);
+  in_field(rop_name(T::kId), [&] { v.describe(d); });
+  return v;
+}
+
+struct Tables {
+  std::array<RequestDecoder, 256> request{};
+  std::array<ResponseDecoder, 256> response{};
+  std::array<RequestSampler, 256> request_sampler{};
+  std::array<ResponseSampler, 256> response_sampler{};
+  std::vector<DescribedRop> described;
+};
+
+template <class R>
+void add(Tables& t, const char* family) {
+  auto i = static_cast<uint8_t>(R::kId);
+  DescribedRop d{R::kId, family, false, false};
+  if constexpr (registry::HasRequest<R>) {
+    static_assert(R::Request::kId == R::kId);
+    t.request[i] = [](ByteReader& r) -> RopRequest { return decode_body<typename R::Request>(r, nullptr); };
+    t.request_sampler[i] = [](uint64_t seed) -> RopRequest {
+      typename R::Request v;
+      Sampler s(seed, 0, nullptr);
+      v.describe(s);
+      return v;
+    };
+    d.request = true;
+  }
+  if constexpr (registry::HasResponse<R>) {
+    static_assert(R::Response::kId == R::kId);
+    t.response[i] = [](ByteReader& r, const ResponseContext* c) -> RopResponse {
+      return decode_body<typename R::Response>(r, c);
+    };
+    t.response_sampler[i] = [](uint64_t seed, uint32_t rv, const ResponseContext& c) -> RopResponse {
+      typename R::Response v;
+      Sampler s(seed, rv, &c);
+      v.describe(s);
+      return v;
+    };
+    d.response = true;
+  }
+  t.described.push_back(d);
+}
+
+template <class... R>
+void add_family(Tables& t, const char* family, RopList<R...>) {
+  (add<R>(t, family), ...);
+}
+
+const Tables& tables() {
+  static const Tables t = [] {
+    Tables t;
+    add_family(t, "logon", LogonRops{});
+    add_family(t, "folder", FolderRops{});
+    add_family(t, "table", TableRops{});
+    add_family(t, "property", PropertyRops{});
+    add_family(t, "stream", StreamRops{});
+    add_family(t, "buffer", BufferRops{});
+    return t;
+  }();
+  return t;
+}
+
+template <class Variant>
+RopId id_of(const Variant& v) noexcept {
+  return std::visit([](const auto& rop) { return std::decay_t<decltype(rop)>::kId; }, v);
+}
+
+}  // namespace
+
+RopId rop_id(const RopRequest& rop) noexcept { return id_of(rop); }
+RopId rop_id(const RopResponse& rop) noexcept { return id_of(rop); }
+
+const std::vector<DescribedRop>& described_rops() { return tables().described; }
+
+const DescribedRop* find_described_rop(RopId id) noexcept {
+  for (const DescribedRop& d : described_rops())
+    if (d.id == id) return &d;
+  return nullptr;
+}
+
+// ---- one ROP ------------------------------------------------------------------------------------------
+
+RopRequest decode_request(ByteReader& r) {
+  size_t at = r.offset();
+  uint8_t id = r.u8("RopId");
+  RequestDecoder fn = tables().request[id];
+  if (!fn) fail_rop_id(at, id, true);
+  return fn(r);
+}
+
+void encode_request(ByteWriter& w, const RopRequest& rop) {
+  std::visit(
+      [&](const auto& v) {
+        w.u8(static_cast<uint8_t>(std::decay_t<decltype(v)>::kId));
+        encode_described(w, v);
+      },
+      rop);
+}
+
+RopResponse decode_response(ByteReader& r, const ResponseContext* context) {
+  size_t at = r.offset();
+  uint8_t id = r.u8("RopId");
+  ResponseDecoder fn = tables().response[id];
+  if (!fn) fail_rop_id(at, id, false);
+  return fn(r, context);
+}
+
+void encode_response(ByteWriter& w, const RopResponse& rop) {
+  std::visit(
+      [&](const auto& v) {
+        w.u8(static_cast<uint8_t>(std::decay_t<decltype(v)>::kId));
+        encode_described(w, v);
+      },
+      rop);
+}
+
+namespace {
+template <class Variant>
+std::string json_of(const Variant& rop) {
+  return std::visit(
+      [](const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        Printer p;
+        std::string name = rop_name(T::kId);
+        p.str8z("RopId", name);
+        const_cast<T&>(v).describe(p);  // the Printer only reads
+        return p.finish();
+      },
+      rop);
+}
+}  // namespace
+
+std::string to_json(const RopRequest& rop) { return json_of(rop); }
+std::string to_json(const RopResponse& rop) { return json_of(rop); }
+
+std::vector<RopRequest> decode_requests(ByteView bytes) {
+  ByteReader r(bytes);
+  std::vector<RopRequest> out;
+  in_field("RopsList", [&] {
+    while (!r.empty()) {
+      size_t i = out.size();
+      try {
+        out.push_back(decode_request(r));
+      } catch (DecodeError& e) {
+        detail::rethrow_with_index(e, i);
+      }
+    }
+  });
+  return out;
+}
+
+// ---- buffers ------------------------------------------------------------------------------------------
+
+namespace {
+
+// Splits RopSize | RopsList | ServerObjectHandleTable.
+ByteReader split_buffer(ByteReader& r, std::vector<uint32_t>& handles) {
+  size_t rop_size = r.u16("RopSize");
+  if (rop_size < 2) r.fail("RopSize", "is " + std::to_string(rop_size) + " but counts its own 2 bytes");
+  ByteReader list = r.sub(rop_size - 2, "RopsList");
+  in_field("ServerObjectHandleTable", [&] {
+    if (r.remaining() % 4) r.fail("", std::to_string(r.remaining()) + " bytes are not a whole number of 4-byte handles");
+    size_t n = r.remaining() / 4;
+    handles.resize(n);
+    for (size_t i = 0; i < n; ++i) handles[i] = r.u32("");
+  });
+  return list;
+}
+
+template <class Rop, class EncodeOne>
+Bytes encode_buffer(const std::vector<Rop>& rops, const std::vector<uint32_t>& handles, EncodeOne&& encode_one) {
+  ByteWriter w;
+  size_t at = w.placeholder_u16();
+  for (const Rop& rop : rops) encode_one(w, rop);
+  w.patch_u16_length(at, at, "RopSize");
+  for (uint32_t h : handles) w.u32(h);
+  return w.take();
+}
+
+bool is_response_only(uint8_t id) {
+  const RopIdInfo* info = rop_id_info(id);
+  return info && !info->has_request;
+}
+
+const Columns* slot_columns(const std::unordered_map<size_t, Columns>& local, const RopRequestBuffer& request,
+                            const TableColumnsState* tables, size_t slot) {
+  if (auto it = local.find(slot); it != local.end()) return &it->second;
+  if (tables && slot < request.handles.size()) {
+    auto it = tables->columns_by_handle.find(request.handles[slot]);
+    if (it != tables->columns_by_handle.end()) return &it->second;
+  }
+  return nullptr;
+}
+
+// The handle slot whose table a response reads rows of, if it is a row-returning table ROP.
+std::optional<size_t> table_slot(const RopRequest& request) {
+  if (auto* q = std::get_if<RopQueryRows::Request>(&request)) return q->input_handle_index;
+  if (auto* f = std::get_if<RopFindRow::Request>(&request)) return f->input_handle_index;
+  if (auto* e = std::get_if<RopExpandRow::Request>(&request)) return e->input_handle_index;
+  return std::nullopt;
+}
+
+}  // namespace
+
+RopRequestBuffer decode_request_buffer(ByteView bytes) {
+  ByteReader r(bytes);
+  RopRequestBuffer out;
+  ByteReader list = split_buffer(r, out.handles);
+  in_field("RopsList", [&] {
+    while (!list.empty()) {
+      size_t i = out.rops.size();
+      try {
+        out.rops.push_back(decode_request(list));
+      } catch (DecodeError& e) {
+        detail::rethrow_with_index(e, i);
+      }
+    }
+  });
+  return out;
+}
+
+Bytes encode_request_buffer(const RopRequestBuffer& buffer) {
+  return encode_buffer(buffer.rops, buffer.handles, [](ByteWriter& w, const RopRequest& rop) { encode_request(w, rop); });
+}
+
+ResponseContext context_for(const RopRequest& request, const Columns& table_columns) {
+  ResponseContext c;
+  if (auto* g = std::get_if<RopGetPropertiesSpecific::Request>(&request))
+    c.columns = std::make_shared<const std::vector<PropTag>>(g->property_tags);
+  else if (auto* l = std::get_if<RopLogon::Request>(&request))
+    c.logon_flags = l->logon_flags;
+  else
+    c.columns = table_columns;
+  return c;
+}
+
+RopResponseBuffer decode_response_buffer(ByteView bytes, const RopRequestBuffer& request, TableColumnsState* tables) {
+  ByteReader r(bytes);
+  RopResponseBuffer out;
+  ByteReader list = split_buffer(r, out.handles);
+  std::unordered_map<size_t, Columns> local;  // handle slot -> columns set in this buffer
+  size_t next_request = 0;
+  in_field("RopsList", [&] {
+    while (!list.empty()) {
+      size_t i = out.rops.size();
+      try {
+        uint8_t id = list.rest()[0];
+        if (is_response_only(id)) {
+          out.rops.push_back(decode_response(list, nullptr));
+          continue;
+        }
+        while (next_request < request.rops.size() && !rop_id_info(static_cast<uint8_t>(rop_id(request.rops[next_request])))->has_response)
+          ++next_request;  // RopRelease gets no response
+        if (next_request == request.rops.size())
+          list.fail("RopId", "a response to " + std::string(rop_name(static_cast<RopId>(id)) ? rop_name(static_cast<RopId>(id)) : hex8(id)) +
+                                 " follows but every request has been answered");
+        const RopRequest& req = request.rops[next_request++];
+        RopId expected = rop_id(req);
+        if (static_cast<uint8_t>(expected) != id)
+          list.fail("RopId", "is " + hex8(id) + " but the matching request is " + rop_name(expected));
+        Columns table_columns;
+        if (auto slot = table_slot(req))
+          if (const Columns* c = slot_columns(local, request, tables, *slot)) table_columns = *c;
+        ResponseContext context = context_for(req, table_columns);
+        out.rops.push_back(decode_response(list, &context));
+        // A successful RopSetColumns sets the columns the later row ROPs of this table read.
+        if (auto* set = std::get_if<RopSetColumns::Request>(&req)) {
+          auto& resp = std::get<RopSetColumns::Response>(out.rops.back());
+          if (resp.return_value == ec::Success)
+            local[set->input_handle_index] = std::make_shared<const std::vector<PropTag>>(set->property_tags);
+        }
+      } catch (DecodeError& e) {
+        detail::rethrow_with_index(e, i);
+      }
+    }
+  });
+  // The slots now hold real server handles (the response's handle table): remember their columns.
+  if (tables)
+    for (auto& [slot, columns] : local)
+      if (slot < out.handles.size()) tables->columns_by_handle[out.handles[slot]] = columns;
+  return out;
+}
+
+Bytes encode_response_buffer(const RopResponseBuffer& buffer) {
+  return encode_buffer(buffer.rops, buffer.handles, [](ByteWriter& w, const RopResponse& rop) { encode_response(w, rop); });
+}
+
+// ---- samples --------------------------------------------------------------------------------------------
+
+RopRequest sample_request(RopId id, uint64_t seed) {
+  RequestSampler fn = tables().request_sampler[static_cast<uint8_t>(id)];
+  if (!fn) throw Error(EXMAPI_E_INVALID_ARGUMENT, std::string("no request description for ") + (rop_name(id) ? rop_name(id) : "a reserved RopId"));
+  return fn(seed);
+}
+
+RopResponse sample_response(RopId id, uint64_t seed, uint32_t return_value, const ResponseContext& context) {
+  ResponseSampler fn = tables().response_sampler[static_cast<uint8_t>(id)];
+  if (!fn) throw Error(EXMAPI_E_INVALID_ARGUMENT, std::string("no response description for ") + (rop_name(id) ? rop_name(id) : "a reserved RopId"));
+  return fn(seed, return_value, context);
+}
+
+std::vector<uint32_t> sample_return_values() {
+  return {ec::Success, ec::NotSupported, ec::WrongServer, ec::NullDestinationObject, ec::WarnWithErrors};
+}
+
+ResponseContext sample_context(uint64_t seed) {
+  ResponseContext c;
+  c.columns = std::make_shared<const std::vector<PropTag>>(std::vector<PropTag>{
+      0x67480014, 0x0037001F, 0x0E080003, 0x0E060040, 0x0FFF0102, 0x0E1B000B, 0x001A001E});
+  c.logon_flags = seed % 2 ? logon_flags::Private : 0;
+  return c;
+}
+
+}  // namespace exmapi::rop

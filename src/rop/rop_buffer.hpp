@@ -1,0 +1,234 @@
+// ROP input and output buffers (MS-OXCROPS 2.2.1) and the registry of every described ROP.
+//
+// A buffer is RopSize (2 bytes, counting itself and the RopsList), the RopsList (ROP requests or
+// responses back to back), then the ServerObjectHandleTable (4-byte handles to the end).
+//
+// Requests decode standalone: each starts with its RopId and carries everything it needs. Responses
+// do not: a response has no length and some of them can only be read with facts from the request
+// (see ResponseContext), so decode_response_buffer() walks the request list alongside: the n-th
+// response answers the n-th request that has a response (RopRelease has none), and the response-only
+// ROPs (RopPending, RopBackoff, RopBufferTooSmall) may appear without a request. The table columns
+// that RopQueryRows/RopFindRow/RopExpandRow need come from a RopSetColumns earlier in the same
+// buffer, or from the TableColumnsState the caller keeps across buffers (keyed by server handle).
+#pragma once
+
+#include <string>
+#include <tuple>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "rop/rop_codec.hpp"
+#include "rop/rop_ids.hpp"
+#include "rop/rops_folder.hpp"
+#include "rop/rops_logon.hpp"
+#include "rop/rops_property.hpp"
+#include "rop/rops_stream.hpp"
+#include "rop/rops_table.hpp"
+
+namespace exmapi::rop {
+
+// ---- ROPs that belong to the buffer rather than to a family -----------------------------------------
+
+// MS-OXCROPS 2.2.15.3: frees the object in the handle slot; the server sends no response.
+struct RopRelease {
+  static constexpr RopId kId = RopId::Release;
+  EXMAPI_ROP_PLAIN_REQUEST(Release);
+};
+
+// MS-OXCROPS 2.2.14.3 (semantics MS-OXCNOTIF 2.2.1.3): notifications wait on session SessionIndex.
+struct RopPending {
+  static constexpr RopId kId = RopId::Pending;
+  struct Response {
+    static constexpr RopId kId = RopId::Pending;
+    uint16_t session_index = 0;
+    friend bool operator==(const Response&, const Response&) = default;
+    template <class A>
+    void describe(A& a) {
+      a.u16("SessionIndex", session_index);
+    }
+  };
+};
+
+// MS-OXCROPS 2.2.15.2: the server asks the client to wait: Duration for the whole logon, and a
+// duration per listed RopId.
+struct BackoffRop {
+  uint8_t rop_id_backoff = 0;
+  uint32_t duration = 0;
+  friend bool operator==(const BackoffRop&, const BackoffRop&) = default;
+  template <class A>
+  void describe(A& a) {
+    a.u8("RopIdBackoff", rop_id_backoff);
+    a.u32("Duration", duration);
+  }
+};
+struct RopBackoff {
+  static constexpr RopId kId = RopId::Backoff;
+  struct Response {
+    static constexpr RopId kId = RopId::Backoff;
+    uint8_t logon_id = 0;
+    uint32_t duration = 0;
+    std::vector<BackoffRop> backoff_rops;
+    Bytes additional_data;
+    friend bool operator==(const Response&, const Response&) = default;
+    template <class A>
+    void describe(A& a) {
+      a.u8("LogonId", logon_id);
+      a.u32("Duration", duration);
+      size_t n = a.count8("BackoffRopCount", backoff_rops.size());
+      a.list("BackoffRopData", backoff_rops, n, 5, [](auto& a, BackoffRop& b) { a.object("", b); });
+      bytes16(a, "AdditionalDataSize", "AdditionalData", additional_data);
+    }
+  };
+};
+
+// MS-OXCROPS 2.2.15.1: the response buffer was too small; RequestBuffers holds the request bytes the
+// server did not process, up to the end of the RopsList, so it is always the last response.
+struct RopBufferTooSmall {
+  static constexpr RopId kId = RopId::BufferTooSmall;
+  struct Response {
+    static constexpr RopId kId = RopId::BufferTooSmall;
+    uint16_t size_needed = 0;
+    Bytes request_buffers;
+    friend bool operator==(const Response&, const Response&) = default;
+    template <class A>
+    void describe(A& a) {
+      a.u16("SizeNeeded", size_needed);
+      a.rest("RequestBuffers", request_buffers);
+    }
+  };
+};
+
+using BufferRops = RopList<RopRelease, RopPending, RopBackoff, RopBufferTooSmall>;
+
+// ---- the registry -------------------------------------------------------------------------------------
+
+namespace registry {
+template <class A, class B>
+struct Join;
+template <class... A, class... B>
+struct Join<RopList<A...>, RopList<B...>> {
+  using type = RopList<A..., B...>;
+};
+template <class... Lists>
+struct JoinAll;
+template <class L>
+struct JoinAll<L> {
+  using type = L;
+};
+template <class L, class... Rest>
+struct JoinAll<L, Rest...> {
+  using type = typename Join<L, typename JoinAll<Rest...>::type>::type;
+};
+
+template <class R>
+concept HasRequest = requires { typename R::Request; };
+template <class R>
+concept HasResponse = requires { typename R::Response; };
+
+template <class R>
+struct RequestOf {
+  using type = std::tuple<>;
+};
+template <HasRequest R>
+struct RequestOf<R> {
+  using type = std::tuple<typename R::Request>;
+};
+template <class R>
+struct ResponseOf {
+  using type = std::tuple<>;
+};
+template <HasResponse R>
+struct ResponseOf<R> {
+  using type = std::tuple<typename R::Response>;
+};
+template <class Tuple>
+struct VariantOf;
+template <class... T>
+struct VariantOf<std::tuple<T...>> {
+  using type = std::variant<T...>;
+};
+template <class L>
+struct Variants;
+template <class... R>
+struct Variants<RopList<R...>> {
+  using requests = typename VariantOf<decltype(std::tuple_cat(std::declval<typename RequestOf<R>::type>()...))>::type;
+  using responses = typename VariantOf<decltype(std::tuple_cat(std::declval<typename ResponseOf<R>::type>()...))>::type;
+};
+}  // namespace registry
+
+// Every described ROP, family by family. Adding a ROP: its struct in its family header and one entry
+// in that family's RopList.
+using AllRops = registry::JoinAll<LogonRops, FolderRops, TableRops, PropertyRops, StreamRops, BufferRops>::type;
+
+using RopRequest = registry::Variants<AllRops>::requests;
+using RopResponse = registry::Variants<AllRops>::responses;
+
+RopId rop_id(const RopRequest& rop) noexcept;
+RopId rop_id(const RopResponse& rop) noexcept;
+
+struct DescribedRop {
+  RopId id;
+  const char* family;  // "logon", "folder", "table", "property", "stream", "buffer"
+  bool request;        // a request description exists
+  bool response;       // a response description exists
+};
+// One entry per described ROP, in registry order.
+const std::vector<DescribedRop>& described_rops();
+const DescribedRop* find_described_rop(RopId id) noexcept;
+
+// ---- one ROP ------------------------------------------------------------------------------------------
+// Reads RopId and the request; fails on a reserved RopId or a ROP not described here.
+RopRequest decode_request(ByteReader& r);
+void encode_request(ByteWriter& w, const RopRequest& rop);
+RopResponse decode_response(ByteReader& r, const ResponseContext* context = nullptr);
+void encode_response(ByteWriter& w, const RopResponse& rop);
+// {"RopId":"RopOpenFolder",...fields in wire order}
+std::string to_json(const RopRequest& rop);
+std::string to_json(const RopResponse& rop);
+
+// Requests back to back with no buffer framing (`exmapi decode --request HEX`).
+std::vector<RopRequest> decode_requests(ByteView bytes);
+
+// ---- buffers ------------------------------------------------------------------------------------------
+// ROP buffers hold at most 32 KB of RopsList in the classic protocol; MAPI extensions allow 64 KB - 1
+// for RopSize. Encoding refuses what RopSize cannot express.
+struct RopRequestBuffer {
+  std::vector<RopRequest> rops;
+  std::vector<uint32_t> handles;  // ServerObjectHandleTable
+  friend bool operator==(const RopRequestBuffer&, const RopRequestBuffer&) = default;
+};
+struct RopResponseBuffer {
+  std::vector<RopResponse> rops;
+  std::vector<uint32_t> handles;
+  friend bool operator==(const RopResponseBuffer&, const RopResponseBuffer&) = default;
+};
+
+// The columns of each table object the session holds, by server object handle. The response buffer
+// decoder reads it for RopQueryRows/RopFindRow/RopExpandRow and records successful RopSetColumns.
+struct TableColumnsState {
+  std::unordered_map<uint32_t, Columns> columns_by_handle;
+};
+
+RopRequestBuffer decode_request_buffer(ByteView bytes);
+Bytes encode_request_buffer(const RopRequestBuffer& buffer);
+// `request` is the buffer these responses answer; `tables` may be null when no table ROPs occur.
+RopResponseBuffer decode_response_buffer(ByteView bytes, const RopRequestBuffer& request,
+                                         TableColumnsState* tables = nullptr);
+Bytes encode_response_buffer(const RopResponseBuffer& buffer);
+// The context decode_response_buffer() gives the response to `request` (columns from `request`
+// itself or from the table state through `slot_columns`).
+ResponseContext context_for(const RopRequest& request, const Columns& table_columns);
+
+// ---- samples --------------------------------------------------------------------------------------------
+// Plausible values for every field (see Sampler), for the generated round-trip tests, fuzz seeds and
+// the coverage document. Fails (Error) for a ROP with no such description.
+RopRequest sample_request(RopId id, uint64_t seed);
+RopResponse sample_response(RopId id, uint64_t seed, uint32_t return_value, const ResponseContext& context);
+// The ReturnValues that select a distinct response shape somewhere (success, generic failure and the
+// special codes of ec::).
+std::vector<uint32_t> sample_return_values();
+// A context with a column set covering the sample value types and a private-mailbox logon.
+ResponseContext sample_context(uint64_t seed);
+
+}  // namespace exmapi::rop
