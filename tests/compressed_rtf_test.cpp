@@ -217,6 +217,26 @@ TEST(CompressedRtfStreams, ReferenceRunningFromThePresetIntoTheOutput) {
   EXPECT_EQ(libpff_decompress(stream), ours);
 }
 
+TEST(CompressedRtfStreams, RunsOfEightLongReferencesEndingExactlyAtRawSize) {
+  // Found by fuzz_rtf_decompress: after 8 references of 17 bytes the unchecked path wrote 8 bytes
+  // past the output (caught by the ASan build). Three such runs fill RAWSIZE exactly; offset 0
+  // copies the preset and then the output itself.
+  Bytes contents;
+  for (int run = 0; run < 3; ++run) {
+    Bytes r = from_hex("ff 000f 000f 000f 000f 000f 000f 000f 000f");
+    contents.insert(contents.end(), r.begin(), r.end());
+  }
+  const unsigned end_word = ((207 + 408) & 4095) << 4;
+  contents.push_back(0x01);
+  contents.push_back(static_cast<uint8_t>(end_word >> 8));
+  contents.push_back(static_cast<uint8_t>(end_word));
+  Bytes stream = make_stream(contents, 408);
+  Bytes ours = rtf::decompress(stream);
+  ASSERT_EQ(ours.size(), 408u);
+  EXPECT_EQ(libpff_decompress(stream), ours);
+  EXPECT_EQ(Bytes(ours.begin(), ours.begin() + 17), bytes_of(kRtfPresetForTests.substr(0, 17)));
+}
+
 TEST(CompressedRtfStreams, PaddingAfterTheEndMarkerIsIgnored) {
   Bytes stream = make_stream(from_hex("02 41 0d00 ffff"), 1);
   EXPECT_EQ(rtf::decompress(stream), bytes_of("A"));

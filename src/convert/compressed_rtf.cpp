@@ -137,10 +137,11 @@ void decode_lzfu(ByteView contents, uint8_t* const out, const size_t raw_size) {
   auto offset_of = [&](const uint8_t* p) { return kHeaderSize + static_cast<size_t>(p - ibeg); };
   auto produced = [&] { return static_cast<size_t>(op - out); };
 
-  // With this much input and output left, a whole run (control byte and 8 tokens, each literal
-  // step copying 8 bytes, each reference writing up to 17) stays inside both buffers unchecked.
+  // With this much input and output left, a whole run stays inside both buffers unchecked: a
+  // control byte and 8 tokens (references read 2 bytes and write up to 17), and one 8-byte literal
+  // copy after any token, including the empty one that follows the eighth.
   constexpr size_t kInputMargin = 1 + 8 * 2 + 8;
-  constexpr size_t kOutputMargin = 8 * kMaxMatch;
+  constexpr size_t kOutputMargin = 8 * kMaxMatch + 8;
   const uint8_t* end_marker = nullptr;
 
   for (;;) {
