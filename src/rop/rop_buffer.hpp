@@ -36,7 +36,7 @@ struct RopRelease {
   EXMAPI_ROP_PLAIN_REQUEST(Release);
 };
 
-// MS-OXCROPS 2.2.14.3 (semantics MS-OXCNOTIF 2.2.1.3): notifications wait on session SessionIndex.
+// MS-OXCROPS 2.2.14.3 (semantics MS-OXCNOTIF 2.2.1.3.4): notifications wait on session SessionIndex.
 struct RopPending {
   static constexpr RopId kId = RopId::Pending;
   struct Response {
@@ -216,8 +216,9 @@ Bytes encode_request_buffer(const RopRequestBuffer& buffer);
 RopResponseBuffer decode_response_buffer(ByteView bytes, const RopRequestBuffer& request,
                                          TableColumnsState* tables = nullptr);
 Bytes encode_response_buffer(const RopResponseBuffer& buffer);
-// The context decode_response_buffer() gives the response to `request` (columns from `request`
-// itself or from the table state through `slot_columns`).
+// The context decode_response_buffer() gives the response to `request`: the request's own tags
+// (RopGetPropertiesSpecific), its LogonFlags (RopLogon), or else `table_columns` (the columns the
+// buffer decoder found for the table the request reads).
 ResponseContext context_for(const RopRequest& request, const Columns& table_columns);
 
 // ---- samples --------------------------------------------------------------------------------------------
