@@ -11,6 +11,9 @@ jobs=${EXMAPI_JOBS:-$(nproc)}
 
 bash scripts/install-deps.sh
 
+# Let ccache reuse objects across clones in different folders (CI builds a fresh clone each time).
+export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=1
+
 passed=0
 failed=0
 run_suite() {  # build-dir label cmake-args...
