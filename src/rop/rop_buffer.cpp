@@ -77,7 +77,7 @@ void add(Tables& t, const char* family) {
 }
 
 template <class... R>
-void add_family(Tables& t, const char* family, RopList<R...>) {
+void add_family(Tables& t, [[maybe_unused]] const char* family, RopList<R...>) {
   (add<R>(t, family), ...);
 }
 
@@ -89,6 +89,12 @@ const Tables& tables() {
     add_family(t, "table", TableRops{});
     add_family(t, "property", PropertyRops{});
     add_family(t, "stream", StreamRops{});
+    add_family(t, "message", MessageRops{});
+    add_family(t, "transport", TransportRops{});
+    add_family(t, "permission/rule", PermissionRuleRops{});
+    add_family(t, "notification", NotificationRops{});
+    add_family(t, "fast transfer", FastTransferRops{});
+    add_family(t, "sync", SyncRops{});
     add_family(t, "buffer", BufferRops{});
     return t;
   }();

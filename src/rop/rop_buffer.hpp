@@ -20,11 +20,17 @@
 
 #include "rop/rop_codec.hpp"
 #include "rop/rop_ids.hpp"
+#include "rop/rops_fast_transfer.hpp"
 #include "rop/rops_folder.hpp"
 #include "rop/rops_logon.hpp"
+#include "rop/rops_message.hpp"
+#include "rop/rops_notification.hpp"
+#include "rop/rops_permission.hpp"
 #include "rop/rops_property.hpp"
 #include "rop/rops_stream.hpp"
+#include "rop/rops_sync.hpp"
 #include "rop/rops_table.hpp"
+#include "rop/rops_transport.hpp"
 
 namespace exmapi::rop {
 
@@ -159,7 +165,8 @@ struct Variants<RopList<R...>> {
 
 // Every described ROP, family by family. Adding a ROP: its struct in its family header and one entry
 // in that family's RopList.
-using AllRops = registry::JoinAll<LogonRops, FolderRops, TableRops, PropertyRops, StreamRops, BufferRops>::type;
+using AllRops = registry::JoinAll<LogonRops, FolderRops, TableRops, PropertyRops, StreamRops, MessageRops, TransportRops,
+                                  PermissionRuleRops, NotificationRops, FastTransferRops, SyncRops, BufferRops>::type;
 
 using RopRequest = registry::Variants<AllRops>::requests;
 using RopResponse = registry::Variants<AllRops>::responses;
@@ -169,7 +176,7 @@ RopId rop_id(const RopResponse& rop) noexcept;
 
 struct DescribedRop {
   RopId id;
-  const char* family;  // "logon", "folder", "table", "property", "stream", "buffer"
+  const char* family;  // "logon", "folder", "table", "property", "stream", "message", "transport", ... "buffer"
   bool request;        // a request description exists
   bool response;       // a response description exists
 };

@@ -549,6 +549,16 @@ struct ServerList {
   }
 };
 
+// The opening every response shares: its handle index, then ReturnValue. Returns whether the
+// success-only fields follow: a failure response ends after ReturnValue (MS-OXCROPS 2.2.1) unless
+// its section says otherwise, and those few describe their failure fields themselves.
+template <class A>
+bool response_header(A& a, std::string_view handle_field, uint8_t& handle_index, uint32_t& return_value) {
+  a.u8(handle_field, handle_index);
+  a.return_value("ReturnValue", return_value);
+  return return_value == ec::Success;
+}
+
 // ---- ROP registration --------------------------------------------------------------------------------
 // A ROP is a struct with `static constexpr RopId kId` and nested `Request` and/or `Response` structs
 // (each with its own kId and describe()). Each family header lists its ROPs in a RopList; rop_buffer

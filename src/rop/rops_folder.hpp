@@ -70,9 +70,7 @@ struct RopOpenFolder {
     friend bool operator==(const Response&, const Response&) = default;
     template <class A>
     void describe(A& a) {
-      a.u8("OutputHandleIndex", output_handle_index);
-      a.return_value("ReturnValue", return_value);
-      if (return_value != ec::Success) return;
+      if (!response_header(a, "OutputHandleIndex", output_handle_index, return_value)) return;
       a.u8("HasRules", has_rules);
       a.u8("IsGhosted", is_ghosted);
       if (is_ghosted) servers.describe(a, "ServerCount", "CheapServerCount", "Servers");
@@ -112,9 +110,7 @@ struct RopCreateFolder {
     friend bool operator==(const Response&, const Response&) = default;
     template <class A>
     void describe(A& a) {
-      a.u8("OutputHandleIndex", output_handle_index);
-      a.return_value("ReturnValue", return_value);
-      if (return_value != ec::Success) return;
+      if (!response_header(a, "OutputHandleIndex", output_handle_index, return_value)) return;
       a.object_id("FolderId", folder_id);
       a.u8("IsExistingFolder", is_existing_folder);
       if (!is_existing_folder) return;
@@ -194,9 +190,7 @@ struct RopGetSearchCriteria {
     friend bool operator==(const Response&, const Response&) = default;
     template <class A>
     void describe(A& a) {
-      a.u8("InputHandleIndex", input_handle_index);
-      a.return_value("ReturnValue", return_value);
-      if (return_value != ec::Success) return;
+      if (!response_header(a, "InputHandleIndex", input_handle_index, return_value)) return;
       restriction16(a, "RestrictionDataSize", "RestrictionData", restriction);
       a.u8("LogonId", logon_id);
       size_t n = a.count16("FolderIdCount", folder_ids.size());

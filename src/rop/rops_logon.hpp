@@ -125,9 +125,7 @@ struct RopGetReceiveFolder {
     friend bool operator==(const Response&, const Response&) = default;
     template <class A>
     void describe(A& a) {
-      a.u8("InputHandleIndex", input_handle_index);
-      a.return_value("ReturnValue", return_value);
-      if (return_value != ec::Success) return;
+      if (!response_header(a, "InputHandleIndex", input_handle_index, return_value)) return;
       a.object_id("FolderId", folder_id);
       a.str8z("ExplicitMessageClass", explicit_message_class);
     }
@@ -171,9 +169,7 @@ struct RopGetReceiveFolderTable {
     friend bool operator==(const Response&, const Response&) = default;
     template <class A>
     void describe(A& a) {
-      a.u8("InputHandleIndex", input_handle_index);
-      a.return_value("ReturnValue", return_value);
-      if (return_value != ec::Success) return;
+      if (!response_header(a, "InputHandleIndex", input_handle_index, return_value)) return;
       size_t n = a.count32("RowCount", rows.size());
       RowCodec codec{&receive_folder_table_columns()};
       a.list("Rows", rows, n, 1, [&](auto& a, PropertyRow& row) { a.value("", row, codec); });
@@ -233,9 +229,7 @@ struct RopPublicFolderIsGhosted {
     friend bool operator==(const Response&, const Response&) = default;
     template <class A>
     void describe(A& a) {
-      a.u8("InputHandleIndex", input_handle_index);
-      a.return_value("ReturnValue", return_value);
-      if (return_value != ec::Success) return;
+      if (!response_header(a, "InputHandleIndex", input_handle_index, return_value)) return;
       a.u8("IsGhosted", is_ghosted);
       if (is_ghosted) servers.describe(a, "ServersCount", "CheapServersCount", "Servers");
     }
@@ -325,9 +319,7 @@ struct RopGetPerUserLongTermIds {
     friend bool operator==(const Response&, const Response&) = default;
     template <class A>
     void describe(A& a) {
-      a.u8("InputHandleIndex", input_handle_index);
-      a.return_value("ReturnValue", return_value);
-      if (return_value != ec::Success) return;
+      if (!response_header(a, "InputHandleIndex", input_handle_index, return_value)) return;
       size_t n = a.count16("LongTermIdCount", long_term_ids.size());
       a.list("LongTermIds", long_term_ids, n, LongTermId::kSize,
              [](auto& a, LongTermId& id) { a.value("", id, LongTermIdCodec{}); });
@@ -395,9 +387,7 @@ struct RopReadPerUserInformation {
     friend bool operator==(const Response&, const Response&) = default;
     template <class A>
     void describe(A& a) {
-      a.u8("InputHandleIndex", input_handle_index);
-      a.return_value("ReturnValue", return_value);
-      if (return_value != ec::Success) return;
+      if (!response_header(a, "InputHandleIndex", input_handle_index, return_value)) return;
       a.u8("HasFinished", has_finished);
       bytes16(a, "DataSize", "Data", data);
     }

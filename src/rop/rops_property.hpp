@@ -129,9 +129,7 @@ struct RopGetNamesFromPropertyIds {
     friend bool operator==(const Response&, const Response&) = default;
     template <class A>
     void describe(A& a) {
-      a.u8("InputHandleIndex", input_handle_index);
-      a.return_value("ReturnValue", return_value);
-      if (return_value != ec::Success) return;
+      if (!response_header(a, "InputHandleIndex", input_handle_index, return_value)) return;
       size_t n = a.count16("PropertyNameCount", property_names.size());
       a.list("PropertyNames", property_names, n, 17, [](auto& a, PropertyName& p) { a.object("", p); });
     }
@@ -168,9 +166,7 @@ struct RopGetPropertiesSpecific {
     }
     template <class A>
     void describe(A& a) {
-      a.u8("InputHandleIndex", input_handle_index);
-      a.return_value("ReturnValue", return_value);
-      if (return_value != ec::Success) return;
+      if (!response_header(a, "InputHandleIndex", input_handle_index, return_value)) return;
       a.from_context("RowData", columns, &ResponseContext::columns, "the request's PropertyTags");
       a.value("RowData", row_data, RowCodec{columns.get()});
     }
@@ -201,9 +197,7 @@ struct RopGetPropertiesAll {
     friend bool operator==(const Response&, const Response&) = default;
     template <class A>
     void describe(A& a) {
-      a.u8("InputHandleIndex", input_handle_index);
-      a.return_value("ReturnValue", return_value);
-      if (return_value != ec::Success) return;
+      if (!response_header(a, "InputHandleIndex", input_handle_index, return_value)) return;
       size_t n = a.count16("PropertyValueCount", property_values.size());
       a.list("PropertyValues", property_values, n, TaggedValueCodec::kMinSize,
              [](auto& a, TaggedPropertyValue& v) { a.value("", v, TaggedValueCodec{}); });
@@ -312,9 +306,7 @@ struct RopQueryNamedProperties {
     friend bool operator==(const Response&, const Response&) = default;
     template <class A>
     void describe(A& a) {
-      a.u8("InputHandleIndex", input_handle_index);
-      a.return_value("ReturnValue", return_value);
-      if (return_value != ec::Success) return;
+      if (!response_header(a, "InputHandleIndex", input_handle_index, return_value)) return;
       size_t n = a.count16("IdCount", property_ids.size());
       a.list("PropertyIds", property_ids, n, 2, [](auto& a, uint16_t& id) { a.u16("", id); });
       a.list("PropertyNames", property_names, n, 17, [](auto& a, PropertyName& p) { a.object("", p); });
@@ -389,9 +381,7 @@ struct RopProgress {
     friend bool operator==(const Response&, const Response&) = default;
     template <class A>
     void describe(A& a) {
-      a.u8("InputHandleIndex", input_handle_index);
-      a.return_value("ReturnValue", return_value);
-      if (return_value != ec::Success) return;
+      if (!response_header(a, "InputHandleIndex", input_handle_index, return_value)) return;
       a.u8("LogonId", logon_id);
       a.u32("CompletedTaskCount", completed_task_count);
       a.u32("TotalTaskCount", total_task_count);

@@ -36,9 +36,7 @@ struct SizedBytesResponse {
   friend bool operator==(const SizedBytesResponse&, const SizedBytesResponse&) = default;
   template <class A>
   void describe(A& a) {
-    a.u8("InputHandleIndex", input_handle_index);
-    a.return_value("ReturnValue", return_value);
-    if (return_value != ec::Success) return;
+    if (!response_header(a, "InputHandleIndex", input_handle_index, return_value)) return;
     if constexpr (Id == RopId::GetCollapseState)
       bytes16(a, "CollapseStateSize", "CollapseState", data);
     else
@@ -133,9 +131,7 @@ struct RopQueryRows {
     }
     template <class A>
     void describe(A& a) {
-      a.u8("InputHandleIndex", input_handle_index);
-      a.return_value("ReturnValue", return_value);
-      if (return_value != ec::Success) return;
+      if (!response_header(a, "InputHandleIndex", input_handle_index, return_value)) return;
       a.from_context("RowData", columns, &ResponseContext::columns, kTableColumnsNeed);
       a.u8("Origin", origin);
       size_t n = a.count16("RowCount", rows.size());
@@ -171,9 +167,7 @@ struct RopQueryPosition {
     friend bool operator==(const Response&, const Response&) = default;
     template <class A>
     void describe(A& a) {
-      a.u8("InputHandleIndex", input_handle_index);
-      a.return_value("ReturnValue", return_value);
-      if (return_value != ec::Success) return;
+      if (!response_header(a, "InputHandleIndex", input_handle_index, return_value)) return;
       a.u32("Numerator", numerator);
       a.u32("Denominator", denominator);
     }
@@ -207,9 +201,7 @@ struct RopSeekRow {
     friend bool operator==(const Response&, const Response&) = default;
     template <class A>
     void describe(A& a) {
-      a.u8("InputHandleIndex", input_handle_index);
-      a.return_value("ReturnValue", return_value);
-      if (return_value != ec::Success) return;
+      if (!response_header(a, "InputHandleIndex", input_handle_index, return_value)) return;
       a.u8("HasSoughtLess", has_sought_less);
       a.i32("RowsSought", rows_sought);
     }
@@ -244,9 +236,7 @@ struct RopSeekRowBookmark {
     friend bool operator==(const Response&, const Response&) = default;
     template <class A>
     void describe(A& a) {
-      a.u8("InputHandleIndex", input_handle_index);
-      a.return_value("ReturnValue", return_value);
-      if (return_value != ec::Success) return;
+      if (!response_header(a, "InputHandleIndex", input_handle_index, return_value)) return;
       a.u8("RowNoLongerVisible", row_no_longer_visible);
       a.u8("HasSoughtLess", has_sought_less);
       a.i32("RowsSought", rows_sought);
@@ -333,9 +323,7 @@ struct RopFindRow {
     }
     template <class A>
     void describe(A& a) {
-      a.u8("InputHandleIndex", input_handle_index);
-      a.return_value("ReturnValue", return_value);
-      if (return_value != ec::Success) return;
+      if (!response_header(a, "InputHandleIndex", input_handle_index, return_value)) return;
       a.u8("RowNoLongerVisible", row_no_longer_visible);
       a.u8("HasRowData", has_row_data);
       if (!has_row_data) return;
@@ -400,9 +388,7 @@ struct RopExpandRow {
     }
     template <class A>
     void describe(A& a) {
-      a.u8("InputHandleIndex", input_handle_index);
-      a.return_value("ReturnValue", return_value);
-      if (return_value != ec::Success) return;
+      if (!response_header(a, "InputHandleIndex", input_handle_index, return_value)) return;
       a.from_context("RowData", columns, &ResponseContext::columns, kTableColumnsNeed);
       a.u32("ExpandedRowCount", expanded_row_count);
       size_t n = a.count16("RowCount", rows.size());
