@@ -2,28 +2,11 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 
 namespace exmapi {
 
 namespace {
-inline void put_utf8(uint32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
 inline uint16_t unit_at(const uint8_t* p, size_t i) noexcept {
   return static_cast<uint16_t>(p[2 * i] | (p[2 * i + 1] << 8));
 }
@@ -60,30 +43,85 @@ bool next_code_point(std::string_view s, size_t& i, uint32_t& cp) noexcept {
 
 inline bool is_high(uint32_t u) { return u >= 0xD800 && u <= 0xDBFF; }
 inline bool is_low(uint32_t u) { return u >= 0xDC00 && u <= 0xDFFF; }
+
+// The UTF-8 size of units [from, units) as utf16le_to_utf8 writes them.
+size_t utf8_size(const uint8_t* p, size_t from, size_t units) noexcept {
+  size_t n = 0;
+  for (size_t i = from; i < units; ++i) {
+    uint32_t u = unit_at(p, i);
+    if (u < 0x80) {
+      n += 1;
+    } else if (u < 0x800) {
+      n += 2;
+    } else if (is_high(u) && i + 1 < units && is_low(unit_at(p, i + 1))) {
+      n += 4;
+      ++i;
+    } else {
+      n += 3;
+    }
+  }
+  return n;
+}
 }  // namespace
 
+// Table rows carry several strings per row and most of their text is ASCII, so the conversion is on
+// the hot path of RopQueryRows: the output is sized for all-ASCII text (so short strings stay in the
+// string's inline buffer), widened once to the exact size at the first non-ASCII unit, and written through a pointer; runs of four
+// ASCII units are recognised with one 64-bit test.
 void utf16le_to_utf8(const uint8_t* p, size_t units, std::string& out) {
-  out.reserve(out.size() + units);
+  size_t start = out.size();
+  out.resize(start + units);
+  char* o = out.data() + start;
+  bool widened = false;
   size_t i = 0;
   while (i < units) {
-    // ASCII runs dominate mail data; copy them without per-unit branching on surrogates.
-    uint16_t u = unit_at(p, i);
-    if (u < 0x80) {
-      out.push_back(static_cast<char>(u));
-      ++i;
-      continue;
-    }
-    if (is_high(u) && i + 1 < units) {
-      uint16_t lo = unit_at(p, i + 1);
-      if (is_low(lo)) {
-        put_utf8(0x10000 + ((static_cast<uint32_t>(u) - 0xD800) << 10) + (lo - 0xDC00), out);
-        i += 2;
+    if (i + 4 <= units) {
+      uint64_t four = detail::load_le<uint64_t>(p + 2 * i);
+      if ((four & 0xFF80FF80FF80FF80ull) == 0) {
+        o[0] = static_cast<char>(four);
+        o[1] = static_cast<char>(four >> 16);
+        o[2] = static_cast<char>(four >> 32);
+        o[3] = static_cast<char>(four >> 48);
+        o += 4;
+        i += 4;
         continue;
       }
     }
-    put_utf8(u, out);  // BMP scalar, or a lone surrogate in its generalized 3-byte form
+    uint32_t cp = unit_at(p, i);
     ++i;
+    if (cp < 0x80) {
+      *o++ = static_cast<char>(cp);
+      continue;
+    }
+    if (!widened) {
+      size_t done = static_cast<size_t>(o - out.data());
+      out.resize(done + utf8_size(p, i - 1, units));
+      o = out.data() + done;
+      widened = true;
+    }
+    if (is_high(cp) && i < units && is_low(unit_at(p, i))) {
+      cp = 0x10000 + ((cp - 0xD800) << 10) + (unit_at(p, i) - 0xDC00u);
+      ++i;
+    }
+    // A BMP scalar, a supplementary one, or a lone surrogate in its generalized 3-byte form.
+    if (cp < 0x800) {
+      o[0] = static_cast<char>(0xC0 | (cp >> 6));
+      o[1] = static_cast<char>(0x80 | (cp & 0x3F));
+      o += 2;
+    } else if (cp < 0x10000) {
+      o[0] = static_cast<char>(0xE0 | (cp >> 12));
+      o[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      o[2] = static_cast<char>(0x80 | (cp & 0x3F));
+      o += 3;
+    } else {
+      o[0] = static_cast<char>(0xF0 | (cp >> 18));
+      o[1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      o[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      o[3] = static_cast<char>(0x80 | (cp & 0x3F));
+      o += 4;
+    }
   }
+  out.resize(static_cast<size_t>(o - out.data()));
 }
 
 std::string utf16le_to_utf8(ByteView utf16le) {
@@ -159,6 +197,12 @@ std::string read_utf16z(ByteReader& r, std::string_view field) {
   size_t units = rest.size() / 2;
   const uint8_t* p = rest.data();
   size_t n = 0;
+  // Four units per step: a 16-bit lane is zero when subtracting 1 borrows out of it.
+  while (n + 4 <= units) {
+    uint64_t four = detail::load_le<uint64_t>(p + 2 * n);
+    if ((four - 0x0001000100010001ull) & ~four & 0x8000800080008000ull) break;
+    n += 4;
+  }
   while (n < units && (p[2 * n] | p[2 * n + 1]) != 0) ++n;
   if (n == units) r.fail(field, "UTF-16 string has no terminating NUL");
   std::string out;

@@ -11,15 +11,15 @@ constexpr size_t kNoColumn = static_cast<size_t>(-1);
 // The hot path of RopQueryRows: one switch per value, no allocation beyond the values themselves,
 // no exception frame per value (the caller has one frame per row set and learns the failing
 // column through `col`).
-void decode_row_into(ByteReader& r, std::span<const PropType> types, CountWidth width, PropertyRow& row, size_t& col) {
+void decode_row_into(ByteReader& r, std::span<const PropTag> columns, CountWidth width, PropertyRow& row, size_t& col) {
   col = kNoColumn;
   uint8_t flag = r.u8("Flag");
   if (flag > 1) r.fail("Flag", "row flag " + std::to_string(flag) + " is neither 0x00 (standard) nor 0x01 (flagged)");
   row.flagged = flag == 1;
-  row.cells.resize(types.size());
-  for (col = 0; col < types.size(); ++col) {
+  row.cells.resize(columns.size());
+  for (col = 0; col < columns.size(); ++col) {
     PropertyCell& c = row.cells[col];
-    PropType t = types[col];
+    PropType t = value_type_of(columns[col]);
     if (t == ptyp::Unspecified) {
       c.declared_type = r.u16("PropertyType");
       t = c.declared_type;
@@ -50,12 +50,6 @@ void decode_row_into(ByteReader& r, std::span<const PropType> types, CountWidth 
 void add_location(DecodeError& e, size_t col, std::span<const PropTag> columns) {
   if (col == kNoColumn) return;
   e.prepend("Columns[" + std::to_string(col) + "]=" + describe_tag(columns[col]));
-}
-
-std::vector<PropType> column_value_types(std::span<const PropTag> columns) {
-  std::vector<PropType> types(columns.size());
-  for (size_t i = 0; i < columns.size(); ++i) types[i] = value_type_of(columns[i]);
-  return types;
 }
 
 void encode_row(ByteWriter& w, const PropertyRow& row, std::span<const PropTag> columns, CountWidth width) {
@@ -102,11 +96,10 @@ void encode_row(ByteWriter& w, const PropertyRow& row, std::span<const PropTag> 
 }  // namespace
 
 PropertyRow decode_property_row(ByteReader& r, std::span<const PropTag> columns, CountWidth width) {
-  std::vector<PropType> types = column_value_types(columns);
   PropertyRow row;
   size_t col = kNoColumn;
   try {
-    decode_row_into(r, types, width, row, col);
+    decode_row_into(r, columns, width, row, col);
   } catch (DecodeError& e) {
     add_location(e, col, columns);
     throw;
@@ -122,11 +115,10 @@ std::vector<PropertyRow> decode_property_rows(ByteReader& r, size_t row_count, s
                                               CountWidth width) {
   // Every row has at least its flag byte.
   r.count(row_count, 1, "RowCount");
-  std::vector<PropType> types = column_value_types(columns);
   std::vector<PropertyRow> rows(row_count);
   size_t i = 0, col = kNoColumn;
   try {
-    for (; i < row_count; ++i) decode_row_into(r, types, width, rows[i], col);
+    for (; i < row_count; ++i) decode_row_into(r, columns, width, rows[i], col);
   } catch (DecodeError& e) {
     add_location(e, col, columns);
     e.prepend("Rows[" + std::to_string(i) + "]");
