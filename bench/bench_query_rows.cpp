@@ -5,7 +5,8 @@
 // the rows flagged with missing or error values) — built with our encoder from generated values.
 // Measured: decoding every buffer into typed values (the full response decoder with the table's
 // columns as context), in MB/s of response bytes and rows/s, with the heap allocations per row
-// counted by a replaced operator new; memcpy of the same bytes in the same run as a baseline that
+// counted by a replaced operator new — both into owned values (RopQueryRows::Response) and into the
+// zero-copy view (RopQueryRows::ResponseView: typed scalars, strings and binaries left in place); memcpy of the same bytes in the same run as a baseline that
 // shows how fast this machine moves memory at the moment; and the time of one encode of a full 32 KB
 // request batch (RopSetColumns + RopQueryRows + RopGetPropertiesSpecific + RopOpenMessage ... until
 // the buffer is full).
@@ -231,6 +232,30 @@ int main(int argc, char** argv) {
       sink += std::get<RopQueryRows::Response>(resp).rows.size();
     }
   };
+  RopQueryRows::ResponseView view;
+  auto decode_all_view = [&] {
+    for (const Bytes& b : inputs) {
+      ByteReader r(b);
+      decode_query_rows_view(r, context, view);
+      sink += view.rows.size();
+    }
+  };
+  // The view, then every string converted to UTF-8 (into one reused buffer, as a list view that
+  // draws each row would): the whole cost of showing the text.
+  std::string text;
+  auto decode_all_view_text = [&] {
+    for (const Bytes& b : inputs) {
+      ByteReader r(b);
+      decode_query_rows_view(r, context, view);
+      for (size_t i = 0; i < view.rows.size(); ++i)
+        for (const CellView& c : view.rows.row(i))
+          if (c.flag == ValueFlag::Present && c.type == ptyp::String) {
+            text.clear();
+            utf16le_to_utf8(c.data.data(), c.data.size() / 2, text);
+            sink += text.size();
+          }
+    }
+  };
   Bytes copy(32 * 1024);
   auto copy_all = [&] {
     for (const Bytes& b : inputs) {
@@ -239,15 +264,33 @@ int main(int argc, char** argv) {
     }
   };
   decode_all();
+  decode_all_view();
   copy_all();
-  std::vector<double> td, tc;
+  decode_all_view_text();
+  std::vector<double> td, tv, tt, tc;
   for (int i = 0; i < reps; ++i) {
     td.push_back(seconds_of(decode_all));
+    tv.push_back(seconds_of(decode_all_view));
+    tt.push_back(seconds_of(decode_all_view_text));
     tc.push_back(seconds_of(copy_all));
   }
   size_t before = g_allocations.load();
   decode_all();
   double allocations_per_row = double(g_allocations.load() - before) / double(total_rows);
+  before = g_allocations.load();
+  decode_all_view();
+  double view_allocations_per_row = double(g_allocations.load() - before) / double(total_rows);
+  // The view must hold what the owned decoder holds.
+  for (const Bytes& b : inputs) {
+    ByteReader r1(b), r2(b);
+    auto owned = std::get<RopQueryRows::Response>(decode_response(r1, &context));
+    decode_query_rows_view(r2, context, view);
+    for (size_t i = 0; i < owned.rows.size(); ++i)
+      if (!(view.rows.to_row(i) == owned.rows[i])) {
+        std::fprintf(stderr, "bench_query_rows: the view differs from the owned rows at row %zu\n", i);
+        return 1;
+      }
+  }
 
   double mb = double(total_bytes) / 1e6;
   double decode_s = median(td), copy_s = median(tc);
@@ -256,8 +299,16 @@ int main(int argc, char** argv) {
   std::printf("[ decode ] %.0f MB/s of response bytes (best %.0f), %.2f M rows/s, %.1f allocations per row\n",
               mb / decode_s, mb / *std::min_element(td.begin(), td.end()), total_rows / decode_s / 1e6,
               allocations_per_row);
-  std::printf("[ memcpy ] %.0f MB/s in the same run: decoding runs at 1/%.1f of memcpy\n", mb / copy_s,
-              decode_s / copy_s);
+  double view_s = median(tv);
+  std::printf("[ view   ] %.0f MB/s of response bytes (best %.0f), %.2f M rows/s, %.3f allocations per row "
+              "(rows left in the buffer: PropertyRowsView) = %.1fx the owned decoder\n",
+              mb / view_s, mb / *std::min_element(tv.begin(), tv.end()), total_rows / view_s / 1e6,
+              view_allocations_per_row, decode_s / view_s);
+  double text_s = median(tt);
+  std::printf("[ view+text ] %.0f MB/s (best %.0f), %.2f M rows/s: the view with every string converted to UTF-8\n",
+              mb / text_s, mb / *std::min_element(tt.begin(), tt.end()), total_rows / text_s / 1e6);
+  std::printf("[ memcpy ] %.0f MB/s in the same run: owned decoding runs at 1/%.1f of memcpy, the view at 1/%.1f\n",
+              mb / copy_s, decode_s / copy_s, view_s / copy_s);
 
   RopRequestBuffer batch = make_request_batch(g);
   Bytes encoded = encode_request_buffer(batch);

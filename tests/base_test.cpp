@@ -1,4 +1,7 @@
 #include <exmapi/exmapi.h>
+#include <iconv.h>
+
+#include <random>
 
 #include "base/bytes.hpp"
 #include "base/text.hpp"
@@ -106,6 +109,44 @@ TEST(Utf16, InvalidUtf8IsRejected) {
   EXPECT_THROW(utf8_to_utf16le("abc\xE6\x97"), EncodeError);        // truncated
   EXPECT_THROW(utf8_to_utf16le("\x80"), EncodeError);               // stray continuation
   EXPECT_THROW(utf8_to_utf16le("\xED\xA0\x80\xED\xB0\x80"), EncodeError);  // a pair in disguise
+}
+
+// The converter has fast paths for runs of 4 and 8 ASCII units; glibc's iconv (written by no one
+// here) must agree with it wherever non-ASCII text interrupts or ends such a run.
+TEST(Utf16, AgreesWithIconvAcrossFastPathBoundaries) {
+  iconv_t cd = iconv_open("UTF-8", "UTF-16LE");
+  ASSERT_NE(cd, (iconv_t)-1);
+  const char32_t pieces[] = {U'a', U'Z', U' ', U'\u00e9', U'\u00ff', U'\u0416', U'\u30d7', U'\uffff', U'\U0001F600', U'\U0010FFFF'};
+  std::mt19937 rng(7);
+  for (int round = 0; round < 3000; ++round) {
+    Bytes utf16;
+    size_t n = rng() % 40;
+    for (size_t k = 0; k < n; ++k) {
+      char32_t c = rng() % 3 ? pieces[rng() % 3] : pieces[rng() % std::size(pieces)];
+      auto put = [&](uint16_t u) {
+        utf16.push_back(static_cast<uint8_t>(u));
+        utf16.push_back(static_cast<uint8_t>(u >> 8));
+      };
+      if (c >= 0x10000) {
+        put(static_cast<uint16_t>(0xD800 + ((c - 0x10000) >> 10)));
+        put(static_cast<uint16_t>(0xDC00 + ((c - 0x10000) & 0x3FF)));
+      } else {
+        put(static_cast<uint16_t>(c));
+      }
+    }
+    std::string expected(utf16.size() * 2 + 4, '\0');
+    char* in = reinterpret_cast<char*>(utf16.data());
+    size_t in_left = utf16.size();
+    char* out = expected.data();
+    size_t out_left = expected.size();
+    ASSERT_NE(iconv(cd, &in, &in_left, &out, &out_left), static_cast<size_t>(-1));
+    expected.resize(expected.size() - out_left);
+    // Behind a prefix, so the runs start at every alignment within the output.
+    std::string got = "xyz";
+    utf16le_to_utf8(utf16.data(), utf16.size() / 2, got);
+    ASSERT_EQ(got, "xyz" + expected) << "round " << round;
+  }
+  iconv_close(cd);
 }
 
 TEST(Utf16, TerminatedStrings) {

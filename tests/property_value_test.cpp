@@ -440,6 +440,7 @@ PropertyRow random_row(Rng& rng, std::span<const PropTag> columns, CountWidth wi
 
 TEST(PropertyRow, GeneratedRowSetsRoundTrip) {
   Rng rng(99);
+  PropertyRowsView view;
   for (CountWidth width : kWidths) {
     for (int round = 0; round < 40; ++round) {
       std::vector<PropTag> columns;
@@ -465,8 +466,61 @@ TEST(PropertyRow, GeneratedRowSetsRoundTrip) {
       ByteWriter w2;
       encode_property_row_set(w2, decoded, columns, width);
       EXPECT_EQ(w1.data(), w2.data());
+
+      // The zero-copy reader, reused across row sets, sees the same rows and consumes the same bytes.
+      ByteReader rv(w1.view());
+      view.decode(rv, rv.u16("RowCount"), columns, width);
+      EXPECT_TRUE(rv.empty());
+      ASSERT_EQ(view.size(), rows.size());
+      for (size_t i = 0; i < rows.size(); ++i) ASSERT_EQ(view.to_row(i), rows[i]) << "row " << i;
     }
   }
+}
+
+TEST(PropertyRow, ViewLeavesStringsInPlaceAndFailsLikeTheOwnedReader) {
+  std::vector<PropTag> columns = {0x0037001F, 0x0FFF0102, 0x0E060040, 0x001A001E};
+  Bytes b = test::from_hex("0200" "00 48006900 0000 0300 010203 0080d1b1e5cdd901 4970 6d00"
+                           "01 01 0a 0f010480 00 00000000 00000000 00 00");
+  ByteReader r(b);
+  PropertyRowsView view;
+  view.decode(r, r.u16("RowCount"), columns, CountWidth::Narrow);
+  ASSERT_TRUE(r.empty());
+  ASSERT_EQ(view.size(), 2u);
+  auto row0 = view.row(0);
+  EXPECT_EQ(row0[0].text(), "Hi");
+  EXPECT_EQ(row0[0].data.data(), b.data() + 3);  // the UTF-16 units where they arrived
+  EXPECT_EQ(Bytes(row0[1].data.begin(), row0[1].data.end()), test::from_hex("010203"));
+  EXPECT_EQ(row0[2].bits, 0x01d9cde5b1d18000ull);
+  EXPECT_EQ(row0[3].text(), "Ipm");
+  auto row1 = view.row(1);
+  EXPECT_TRUE(view.flagged(1));
+  EXPECT_EQ(row1[0].flag, ValueFlag::Absent);
+  EXPECT_EQ(row1[1].flag, ValueFlag::Error);
+  EXPECT_EQ(view.value(row1[1]), PropertyValue::error_code(0x8004010F));
+  EXPECT_EQ(row1[3].text(), "");
+  EXPECT_THROW((void)row1[2].text(), Error);
+
+  // Truncated in row 1, column 1: the same error path and offset as decode_property_row_set.
+  Bytes cut(b.begin(), b.end() - 12);
+  std::string owned_path, view_path;
+  size_t owned_offset = 0, view_offset = 1;
+  try {
+    ByteReader o(cut);
+    decode_property_row_set(o, columns, CountWidth::Narrow);
+  } catch (const DecodeError& e) {
+    owned_path = e.path();
+    owned_offset = e.offset();
+  }
+  try {
+    ByteReader v(cut);
+    view.decode(v, v.u16("RowCount"), columns, CountWidth::Narrow);
+  } catch (const DecodeError& e) {
+    view_path = e.path();
+    view_offset = e.offset();
+  }
+  EXPECT_FALSE(owned_path.empty());
+  EXPECT_EQ(view_path, owned_path);
+  EXPECT_EQ(view_offset, owned_offset);
 }
 
 TEST(PropertyRow, MultivalueInstanceColumnCarriesOneValue) {

@@ -229,6 +229,22 @@ TEST(RopVectors, QueryRowsResponsePrefix) {
     EXPECT_EQ(e.path().rfind("RopQueryRows.RowData[", 0), 0u) << e.what();
     EXPECT_LE(e.offset(), b.size());
   }
+  // The zero-copy reader stops at the same place for the same reason.
+  RopQueryRows::ResponseView view;
+  ByteReader rv(b);
+  std::string owned_path;
+  try {
+    ByteReader again(b);
+    decode_response(again, &context);
+  } catch (const DecodeError& e) {
+    owned_path = e.path();
+  }
+  try {
+    decode_query_rows_view(rv, context, view);
+    FAIL() << "a truncated row set decoded into a view";
+  } catch (const DecodeError& e) {
+    EXPECT_EQ(e.path(), owned_path);
+  }
   // Header: RopId, InputHandleIndex 0, ReturnValue 0, Origin 2 (BOOKMARK_END), RowCount 9.
   EXPECT_EQ(b[0], 0x15);
   EXPECT_EQ(b[1], 0x00);

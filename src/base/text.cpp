@@ -4,6 +4,10 @@
 #include <cstdio>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace exmapi {
 
 namespace {
@@ -75,6 +79,19 @@ void utf16le_to_utf8(const uint8_t* p, size_t units, std::string& out) {
   bool widened = false;
   size_t i = 0;
   while (i < units) {
+#if defined(__SSE2__)
+    // Eight ASCII units at a time: test that no unit has a bit above 0x7F, then narrow them.
+    if (i + 8 <= units) {
+      __m128i eight = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 2 * i));
+      __m128i high = _mm_and_si128(eight, _mm_set1_epi16(static_cast<short>(0xFF80)));
+      if (_mm_movemask_epi8(_mm_cmpeq_epi16(high, _mm_setzero_si128())) == 0xFFFF) {
+        _mm_storel_epi64(reinterpret_cast<__m128i*>(o), _mm_packus_epi16(eight, eight));
+        o += 8;
+        i += 8;
+        continue;
+      }
+    }
+#endif
     if (i + 4 <= units) {
       uint64_t four = detail::load_le<uint64_t>(p + 2 * i);
       if ((four & 0xFF80FF80FF80FF80ull) == 0) {
@@ -192,7 +209,7 @@ std::string utf8_for_display(std::string_view s) {
   return out;
 }
 
-std::string read_utf16z(ByteReader& r, std::string_view field) {
+ByteView read_utf16z_units(ByteReader& r, std::string_view field) {
   ByteView rest = r.rest();
   size_t units = rest.size() / 2;
   const uint8_t* p = rest.data();
@@ -205,9 +222,14 @@ std::string read_utf16z(ByteReader& r, std::string_view field) {
   }
   while (n < units && (p[2 * n] | p[2 * n + 1]) != 0) ++n;
   if (n == units) r.fail(field, "UTF-16 string has no terminating NUL");
-  std::string out;
-  utf16le_to_utf8(p, n, out);
   r.skip(2 * (n + 1), field);
+  return rest.first(2 * n);
+}
+
+std::string read_utf16z(ByteReader& r, std::string_view field) {
+  ByteView units = read_utf16z_units(r, field);
+  std::string out;
+  utf16le_to_utf8(units.data(), units.size() / 2, out);
   return out;
 }
 
@@ -217,14 +239,18 @@ void write_utf16z(ByteWriter& w, std::string_view utf8, std::string_view field) 
   w.u16(0);
 }
 
-std::string read_str8z(ByteReader& r, std::string_view field) {
+ByteView read_str8z_bytes(ByteReader& r, std::string_view field) {
   ByteView rest = r.rest();
   const void* nul = std::memchr(rest.data(), 0, rest.size());
   if (!nul) r.fail(field, "8-bit string has no terminating NUL");
   size_t n = static_cast<size_t>(static_cast<const uint8_t*>(nul) - rest.data());
-  std::string out(reinterpret_cast<const char*>(rest.data()), n);
   r.skip(n + 1, field);
-  return out;
+  return rest.first(n);
+}
+
+std::string read_str8z(ByteReader& r, std::string_view field) {
+  ByteView b = read_str8z_bytes(r, field);
+  return std::string(reinterpret_cast<const char*>(b.data()), b.size());
 }
 
 void write_str8z(ByteWriter& w, std::string_view bytes, std::string_view field) {

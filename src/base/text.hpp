@@ -34,9 +34,13 @@ std::string utf8_for_display(std::string_view wtf8);
 
 // Reads a NUL-terminated UTF-16LE string (the terminator is consumed, not returned).
 std::string read_utf16z(ByteReader& r, std::string_view field);
+// The same string left in place: its UTF-16LE units without the terminator (zero-copy readers).
+ByteView read_utf16z_units(ByteReader& r, std::string_view field);
 void write_utf16z(ByteWriter& w, std::string_view utf8, std::string_view field = "string");
 // Reads a NUL-terminated 8-bit string as raw bytes (code page is the caller's business).
 std::string read_str8z(ByteReader& r, std::string_view field);
+// The same string left in place, without its NUL.
+ByteView read_str8z_bytes(ByteReader& r, std::string_view field);
 void write_str8z(ByteWriter& w, std::string_view bytes, std::string_view field = "string");
 
 // GUID as on the wire (MS-DTYP 2.3.4.2): Data1..Data3 little-endian, Data4 as bytes.

@@ -1,6 +1,9 @@
 #include "rop/property_row.hpp"
 
+#include <algorithm>
 #include <cstdio>
+
+#include "base/error.hpp"
 
 namespace exmapi::rop {
 
@@ -8,37 +11,38 @@ namespace {
 
 constexpr size_t kNoColumn = static_cast<size_t>(-1);
 
-// The hot path of RopQueryRows: one switch per value, no allocation beyond the values themselves,
-// no exception frame per value (the caller has one frame per row set and learns the failing
-// column through `col`).
-void decode_row_into(ByteReader& r, std::span<const PropTag> columns, CountWidth width, PropertyRow& row, size_t& col) {
+// The layout of one row, walked once for both readers (owned PropertyRow and PropertyRowView): the
+// row flag, then per column the optional PropertyType (PtypUnspecified columns) and the optional
+// value flag. `sink` receives each cell: begin(flagged), type(col, declared) for typed cells,
+// present(col, type), absent(col) and error(col, code). No exception frame per value: the caller
+// has one per row set and learns the failing column through `col`.
+template <class Sink>
+void walk_row(ByteReader& r, std::span<const PropTag> columns, Sink& sink, size_t& col) {
   col = kNoColumn;
   uint8_t flag = r.u8("Flag");
   if (flag > 1) r.fail("Flag", "row flag " + std::to_string(flag) + " is neither 0x00 (standard) nor 0x01 (flagged)");
-  row.flagged = flag == 1;
-  row.cells.resize(columns.size());
+  bool flagged = flag == 1;
+  sink.begin(flagged);
   for (col = 0; col < columns.size(); ++col) {
-    PropertyCell& c = row.cells[col];
     PropType t = value_type_of(columns[col]);
     if (t == ptyp::Unspecified) {
-      c.declared_type = r.u16("PropertyType");
-      t = c.declared_type;
+      t = r.u16("PropertyType");
+      sink.type(col, t);
     }
-    if (!row.flagged) {
-      detail::decode_value_into(r, t, width, 0, c.value);
+    if (!flagged) {
+      sink.present(col, t);
       continue;
     }
     uint8_t f = r.u8("Flag");
     switch (f) {
       case 0x00:
-        detail::decode_value_into(r, t, width, 0, c.value);
+        sink.present(col, t);
         break;
       case 0x01:
-        c.flag = ValueFlag::Absent;
+        sink.absent(col);
         break;
       case 0x0A:
-        c.flag = ValueFlag::Error;
-        c.value.emplace<uint64_t>(ptyp::ErrorCode, r.u32("ErrorCode"));
+        sink.error(col, r.u32("ErrorCode"));
         break;
       default:
         r.fail("Flag", "value flag " + std::to_string(f) + " is none of 0x00, 0x01, 0x0A");
@@ -46,6 +50,95 @@ void decode_row_into(ByteReader& r, std::span<const PropTag> columns, CountWidth
   }
   col = kNoColumn;
 }
+
+// Fills an owned PropertyRow.
+struct OwnedCells {
+  ByteReader& r;
+  CountWidth width;
+  PropertyRow& row;
+  size_t columns;
+  void begin(bool flagged) {
+    row.flagged = flagged;
+    row.cells.resize(columns);
+  }
+  void type(size_t col, PropType t) { row.cells[col].declared_type = t; }
+  void present(size_t col, PropType t) { detail::decode_value_into(r, t, width, 0, row.cells[col].value); }
+  void absent(size_t col) { row.cells[col].flag = ValueFlag::Absent; }
+  void error(size_t col, uint32_t code) {
+    row.cells[col].flag = ValueFlag::Error;
+    row.cells[col].value.emplace<uint64_t>(ptyp::ErrorCode, code);
+  }
+};
+
+void decode_row_into(ByteReader& r, std::span<const PropTag> columns, CountWidth width, PropertyRow& row, size_t& col) {
+  OwnedCells sink{r, width, row, columns.size()};
+  walk_row(r, columns, sink, col);
+}
+
+// Records where each value lies instead of copying it.
+struct ViewCells {
+  ByteReader& r;
+  CountWidth width;
+  std::span<CellView> cells;
+  PropertyValue& scratch;
+  bool flagged = false;
+  void begin(bool f) {
+    flagged = f;
+    for (CellView& c : cells) c = CellView{};
+  }
+  void type(size_t col, PropType t) { cells[col].type = t; }
+  void present(size_t col, PropType t) {
+    CellView& c = cells[col];
+    c.type = t;
+    switch (t) {
+      case ptyp::Null:
+        return;
+      case ptyp::Boolean:
+        c.bits = r.u8("Boolean");
+        return;
+      case ptyp::Integer16:
+        c.bits = r.u16("Integer16");
+        return;
+      case ptyp::Integer32:
+      case ptyp::Floating32:
+      case ptyp::ErrorCode:
+        c.bits = r.u32("Value");
+        return;
+      case ptyp::Floating64:
+      case ptyp::Currency:
+      case ptyp::FloatingTime:
+      case ptyp::Integer64:
+      case ptyp::Time:
+        c.bits = r.u64("Value");
+        return;
+      case ptyp::String:
+        c.data = read_utf16z_units(r, "String");
+        return;
+      case ptyp::String8:
+        c.data = read_str8z_bytes(r, "String8");
+        return;
+      case ptyp::Binary: {
+        size_t n = detail::read_count(r, count_size(width), "COUNT");
+        c.data = r.bytes(n, "Binary");
+        return;
+      }
+      case ptyp::Guid:
+        c.data = r.bytes(16, "Guid");
+        return;
+      default: {
+        // Rare in tables: checked by the owned decoder, kept as their wire bytes.
+        ByteView before = r.rest();
+        detail::decode_value_into(r, t, width, 0, scratch);
+        c.data = before.first(before.size() - r.remaining());
+      }
+    }
+  }
+  void absent(size_t col) { cells[col].flag = ValueFlag::Absent; }
+  void error(size_t col, uint32_t code) {
+    cells[col].flag = ValueFlag::Error;
+    cells[col].bits = code;
+  }
+};
 
 void add_location(DecodeError& e, size_t col, std::span<const PropTag> columns) {
   if (col == kNoColumn) return;
@@ -111,20 +204,104 @@ void encode_property_row(ByteWriter& w, const PropertyRow& row, std::span<const 
   encode_row(w, row, columns, width);
 }
 
-std::vector<PropertyRow> decode_property_rows(ByteReader& r, size_t row_count, std::span<const PropTag> columns,
-                                              CountWidth width) {
-  // Every row has at least its flag byte.
-  r.count(row_count, 1, "RowCount");
-  std::vector<PropertyRow> rows(row_count);
+// Reads `row_count` rows, each through `read_row(i, col)`, naming the failing row and column.
+template <class ReadRow>
+void read_rows(ByteReader& r, size_t row_count, std::span<const PropTag> columns, std::string_view list_name,
+               ReadRow&& read_row) {
+  // Every row has at least its flag byte. Inside a ROP the count belongs to the enclosing field.
+  r.count(row_count, 1, list_name.empty() ? "" : "RowCount");
   size_t i = 0, col = kNoColumn;
   try {
-    for (; i < row_count; ++i) decode_row_into(r, columns, width, rows[i], col);
+    for (; i < row_count; ++i) read_row(i, col);
   } catch (DecodeError& e) {
     add_location(e, col, columns);
-    e.prepend("Rows[" + std::to_string(i) + "]");
+    e.prepend("[" + std::to_string(i) + "]");
+    e.prepend(list_name);
     throw;
   }
+}
+
+std::vector<PropertyRow> decode_property_rows(ByteReader& r, size_t row_count, std::span<const PropTag> columns,
+                                              CountWidth width) {
+  std::vector<PropertyRow> rows;
+  read_rows(r, row_count, columns, "Rows", [&](size_t i, size_t& col) {
+    if (i == 0) rows.resize(row_count);
+    decode_row_into(r, columns, width, rows[i], col);
+  });
   return rows;
+}
+
+void PropertyRowsView::decode(ByteReader& r, size_t row_count, std::span<const PropTag> columns, CountWidth width,
+                              std::string_view list_name) {
+  cells_.clear();
+  flagged_.clear();
+  columns_.assign(columns.begin(), columns.end());
+  width_ = width;
+  size_t n = columns.size();
+  read_rows(r, row_count, columns, list_name, [&](size_t i, size_t& col) {
+    cells_.resize((i + 1) * n);
+    ViewCells sink{r, width, std::span<CellView>(cells_).subspan(i * n, n), scratch_};
+    walk_row(r, columns, sink, col);
+    flagged_.push_back(sink.flagged ? 1 : 0);
+  });
+}
+
+std::span<const CellView> PropertyRowsView::row(size_t i) const {
+  if (i >= size()) throw Error(EXMAPI_E_INVALID_ARGUMENT, "row " + std::to_string(i) + " of " + std::to_string(size()));
+  return std::span<const CellView>(cells_).subspan(i * columns_.size(), columns_.size());
+}
+
+std::string CellView::text() const {
+  if (flag == ValueFlag::Present && type == ptyp::String) return utf16le_to_utf8(data);
+  if (flag == ValueFlag::Present && type == ptyp::String8) return std::string(data.begin(), data.end());
+  throw Error(EXMAPI_E_INVALID_ARGUMENT, "the cell holds no string value");
+}
+
+PropertyValue PropertyRowsView::value(const CellView& c) const {
+  if (c.flag == ValueFlag::Absent) return PropertyValue::null();
+  if (c.flag == ValueFlag::Error) return PropertyValue::error_code(static_cast<uint32_t>(c.bits));
+  switch (c.type) {
+    case ptyp::Null:
+      return PropertyValue::null();
+    case ptyp::String:
+      return PropertyValue::string(c.text());
+    case ptyp::String8:
+      return PropertyValue::string8(c.text());
+    case ptyp::Binary:
+      return PropertyValue::binary(Bytes(c.data.begin(), c.data.end()));
+    case ptyp::Guid: {
+      ByteReader g(c.data);
+      return PropertyValue::guid(Guid::read(g, "Guid"));
+    }
+    default:
+      if (c.data.empty()) return PropertyValue::from_bits(c.type, c.bits);
+      ByteReader v(c.data);
+      return decode_property_value(v, c.type, width_);
+  }
+}
+
+PropertyRow PropertyRowsView::to_row(size_t i) const {
+  PropertyRow out;
+  out.flagged = flagged(i);
+  std::span<const CellView> cells = row(i);
+  for (size_t col = 0; col < cells.size(); ++col) {
+    const CellView& c = cells[col];
+    PropertyCell cell;
+    cell.flag = c.flag;
+    if (value_type_of(columns_[col]) == ptyp::Unspecified) cell.declared_type = c.type;
+    cell.value = value(c);
+    out.cells.push_back(std::move(cell));
+  }
+  return out;
+}
+
+bool operator==(const PropertyRowsView& a, const PropertyRowsView& b) {
+  if (a.columns_ != b.columns_ || a.flagged_ != b.flagged_ || a.cells_.size() != b.cells_.size()) return false;
+  for (size_t i = 0; i < a.cells_.size(); ++i) {
+    const CellView &x = a.cells_[i], &y = b.cells_[i];
+    if (x.flag != y.flag || x.type != y.type || x.bits != y.bits || !std::ranges::equal(x.data, y.data)) return false;
+  }
+  return true;
 }
 
 void encode_property_rows(ByteWriter& w, std::span<const PropertyRow> rows, std::span<const PropTag> columns,

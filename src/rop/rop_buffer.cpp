@@ -146,6 +146,15 @@ RopResponse decode_response(ByteReader& r, const ResponseContext* context) {
   return fn(r, context);
 }
 
+void decode_query_rows_view(ByteReader& r, const ResponseContext& context, RopQueryRows::ResponseView& out) {
+  size_t at = r.offset();
+  uint8_t id = r.u8("RopId");
+  if (id != static_cast<uint8_t>(RopId::QueryRows))
+    throw DecodeError(at, "RopId", hex8(id) + " where a RopQueryRows response (0x15) was expected");
+  Decoder d(r, &context);
+  in_field(rop_name(RopId::QueryRows), [&] { out.describe(d); });
+}
+
 void encode_response(ByteWriter& w, const RopResponse& rop) {
   std::visit(
       [&](const auto& v) {

@@ -190,6 +190,9 @@ RopRequest decode_request(ByteReader& r);
 void encode_request(ByteWriter& w, const RopRequest& rop);
 RopResponse decode_response(ByteReader& r, const ResponseContext* context = nullptr);
 void encode_response(ByteWriter& w, const RopResponse& rop);
+// A RopQueryRows response (RopId first) whose rows stay in the bytes `r` reads (PropertyRowsView): the
+// fast path for message lists. `out` keeps its storage from call to call. Fails as decode_response().
+void decode_query_rows_view(ByteReader& r, const ResponseContext& context, RopQueryRows::ResponseView& out);
 // {"RopId":"RopOpenFolder",...fields in wire order}
 std::string to_json(const RopRequest& rop);
 std::string to_json(const RopResponse& rop);

@@ -119,6 +119,22 @@ struct RowCodec {
   static constexpr size_t kMinSize = 1;
 };
 
+// `count` rows left in the response bytes (PropertyRowsView); decoded in place so a view reused for
+// the next buffer keeps its storage.
+struct RowsViewCodec {
+  const std::vector<PropTag>* columns;
+  size_t count;
+  void decode_into(ByteReader& r, PropertyRowsView& v) const { v.decode(r, count, *columns, CountWidth::Narrow, ""); }
+  void encode(ByteWriter& w, const PropertyRowsView& v) const {
+    for (size_t i = 0; i < v.size(); ++i) encode_property_row(w, v.to_row(i), *columns, CountWidth::Narrow);
+  }
+  std::string print(const PropertyRowsView& v) const {
+    std::string out;
+    for (size_t i = 0; i < v.size(); ++i) out += (i ? "; " : "") + describe(v.to_row(i), *columns);
+    return out;
+  }
+};
+
 namespace detail {
 [[noreturn]] void throw_count_too_large(std::string_view field, size_t n, size_t max);
 [[noreturn]] void throw_list_size_mismatch(std::string_view field, size_t have, size_t count);
@@ -295,7 +311,10 @@ class Decoder {
   }
   template <class T, class Codec>
   void value(std::string_view name, T& v, const Codec& codec) {
-    in_field(name, [&] { v = codec.decode(*r_); });
+    if constexpr (requires { codec.decode_into(*r_, v); })
+      in_field(name, [&] { codec.decode_into(*r_, v); });
+    else
+      in_field(name, [&] { v = codec.decode(*r_); });
   }
   // Copies a context member into the struct, or fails naming what the caller must supply.
   template <class T, class Member>

@@ -118,14 +118,17 @@ struct RopQueryRows {
       a.u16("RowCount", row_count);
     }
   };
-  struct Response {
+  // The rows are owned PropertyRows (Response) or stay in the response bytes (ResponseView, for
+  // message lists: no allocation per row; the bytes must outlive it). One description serves both.
+  template <class Rows>
+  struct ResponseOf {
     static constexpr RopId kId = RopId::QueryRows;
     uint8_t input_handle_index = 0;
     uint32_t return_value = 0;
     Columns columns;  // not on the wire: the table's columns
     uint8_t origin = 0;
-    std::vector<PropertyRow> rows;
-    friend bool operator==(const Response& x, const Response& y) {
+    Rows rows;
+    friend bool operator==(const ResponseOf& x, const ResponseOf& y) {
       return x.input_handle_index == y.input_handle_index && x.return_value == y.return_value &&
              x.origin == y.origin && x.rows == y.rows;
     }
@@ -134,11 +137,18 @@ struct RopQueryRows {
       if (!response_header(a, "InputHandleIndex", input_handle_index, return_value)) return;
       a.from_context("RowData", columns, &ResponseContext::columns, kTableColumnsNeed);
       a.u8("Origin", origin);
-      size_t n = a.count16("RowCount", rows.size());
-      RowCodec codec{columns.get()};
-      a.list("RowData", rows, n, 1, [&](auto& a, PropertyRow& row) { a.value("", row, codec); });
+      if constexpr (std::is_same_v<Rows, PropertyRowsView>) {
+        size_t n = a.count16("RowCount", rows.size());
+        a.value("RowData", rows, RowsViewCodec{columns.get(), n});
+      } else {
+        size_t n = a.count16("RowCount", rows.size());
+        RowCodec codec{columns.get()};
+        a.list("RowData", rows, n, 1, [&](auto& a, PropertyRow& row) { a.value("", row, codec); });
+      }
     }
   };
+  using Response = ResponseOf<std::vector<PropertyRow>>;
+  using ResponseView = ResponseOf<PropertyRowsView>;
 };
 
 // MS-OXCROPS 2.2.5.5.
