@@ -294,6 +294,17 @@ TEST(DecodeCli, ExtendedBufferDecodesLikeTheRopBuffer) {
   EXPECT_EQ(j["response"]["buffers"].size(), 0u);
 }
 
+TEST(DecodeCli, RestrictionsPrintAsJson) {
+  // RopRestrict with And(Property(Equal, PidTagSubject, "Hi"), Exist(PidTagMessageSize)), 24 bytes.
+  auto r = decode("--request '14 00 01 00 1800  000200  04 04 1F003700 1F003700 48006900 0000  08 0300080E'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json restriction = parse(r)["request"]["rops"][0]["RestrictionData"];
+  EXPECT_EQ(restriction, Json::parse(R"({"RestrictType":"And","Restrictions":[
+      {"RestrictType":"Property","RelOp":"Equal","Tag":"PidTagSubject",
+       "TaggedValue":{"Tag":"PidTagSubject","Type":"PtypString","Value":"Hi"}},
+      {"RestrictType":"Exist","Tag":"PidTagMessageSize"}]})"));
+}
+
 TEST(DecodeCli, HelpDescribesTheCommand) {
   auto r = decode("--help");
   EXPECT_EQ(r.exit_code, 0);

@@ -41,7 +41,9 @@
  * unnamed: exmapi_property_tag_from_name() reads every form back); property values as
  * {"Tag", "Type", "Value"} with Value a typed JSON value (numbers, strings, true/false, PtypTime as
  * ISO-8601, PtypBinary as hex, PtypErrorCode by name, multi-valued types as arrays); rows as
- * {"Flagged": bool, "Values": [{"Tag", "Flag" (flagged rows), "Type", "Value"}...]}.
+ * {"Flagged": bool, "Values": [{"Tag", "Flag" (flagged rows), "Type", "Value"}...]}; restrictions as
+ * {"RestrictType": "And", "Restrictions": [...]}, {"RestrictType": "Property", "RelOp": "Equal",
+ * "Tag", "TaggedValue"} and so on (docs/decode.md lists the fields).
  * The ROPs decoded before a failure are all in the output; a ROP is output whole or not at all.
  */
 

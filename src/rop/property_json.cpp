@@ -89,8 +89,9 @@ void append_value(std::string& out, const PropertyValue& v) {
             detail::append_json_string(out, detail::hex_bytes(id.client_data));
           }
           out += '}';
-        } else if constexpr (std::is_same_v<S, std::shared_ptr<const Restriction>> ||
-                             std::is_same_v<S, std::shared_ptr<const RuleActions>>) {
+        } else if constexpr (std::is_same_v<S, std::shared_ptr<const Restriction>>) {
+          out += s ? restriction_json(*s) : "null";
+        } else if constexpr (std::is_same_v<S, std::shared_ptr<const RuleActions>>) {
           detail::append_json_text(out, s ? describe(*s) : std::string());
         } else {
           out += '[';
@@ -134,6 +135,111 @@ const char* flag_name(ValueFlag f) {
 }
 
 }  // namespace
+
+namespace {
+
+const char* relop_name(uint8_t op) {
+  switch (op) {
+    case relop::LessThan: return "LessThan";
+    case relop::LessThanOrEqual: return "LessThanOrEqual";
+    case relop::GreaterThan: return "GreaterThan";
+    case relop::GreaterThanOrEqual: return "GreaterThanOrEqual";
+    case relop::Equal: return "Equal";
+    case relop::NotEqual: return "NotEqual";
+    case relop::MemberOfDL: return "MemberOfDL";
+    default: return nullptr;
+  }
+}
+
+// A RelOp outside the table still prints, as its number.
+void append_relop(std::string& out, const char* key, uint8_t op, const char* name) {
+  out += ",\"";
+  out += key;
+  out += "\":";
+  if (name)
+    detail::append_json_string(out, name);
+  else
+    out += std::to_string(op);
+}
+
+void append_restrictions(std::string& out, const char* key, const std::vector<Restriction>& list) {
+  out += ",\"";
+  out += key;
+  out += "\":[";
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (i) out += ',';
+    out += restriction_json(list[i]);
+  }
+  out += ']';
+}
+
+void append_tag_field(std::string& out, const char* key, PropTag tag) {
+  out += ",\"";
+  out += key;
+  out += "\":";
+  detail::append_json_string(out, format_property_tag(tag));
+}
+
+}  // namespace
+
+// Recursion is bounded: decoding refused anything nested deeper than kMaxNestingDepth.
+std::string restriction_json(const Restriction& r) {
+  static constexpr const char* kTypeNames[] = {"And",  "Or",    "Not",       "Content", "Property", "CompareProperties",
+                                               "BitMask", "Size", "Exist", "SubObject", "Comment", "Count"};
+  std::string out = "{\"RestrictType\":";
+  detail::append_json_string(out, kTypeNames[r.node.index()]);
+  std::visit(
+      [&](const auto& n) {
+        using N = std::decay_t<decltype(n)>;
+        if constexpr (std::is_same_v<N, AndRestriction> || std::is_same_v<N, OrRestriction>) {
+          append_restrictions(out, "Restrictions", n.restrictions);
+        } else if constexpr (std::is_same_v<N, NotRestriction>) {
+          out += ",\"Restriction\":" + restriction_json(*n.restriction);
+        } else if constexpr (std::is_same_v<N, ContentRestriction>) {
+          out += ",\"FuzzyLevelLow\":" + std::to_string(n.fuzzy_level_low) +
+                 ",\"FuzzyLevelHigh\":" + std::to_string(n.fuzzy_level_high);
+          append_tag_field(out, "Tag", n.tag);
+          out += ",\"TaggedValue\":" + tagged_value_json(n.value);
+        } else if constexpr (std::is_same_v<N, PropertyRestriction>) {
+          append_relop(out, "RelOp", n.relop, relop_name(n.relop));
+          append_tag_field(out, "Tag", n.tag);
+          out += ",\"TaggedValue\":" + tagged_value_json(n.value);
+        } else if constexpr (std::is_same_v<N, ComparePropertiesRestriction>) {
+          append_relop(out, "RelOp", n.relop, relop_name(n.relop));
+          append_tag_field(out, "Tag1", n.tag1);
+          append_tag_field(out, "Tag2", n.tag2);
+        } else if constexpr (std::is_same_v<N, BitMaskRestriction>) {
+          const char* name = n.bitmap_relop == bitmap_relop::EqualToZero      ? "EqualToZero"
+                             : n.bitmap_relop == bitmap_relop::NotEqualToZero ? "NotEqualToZero"
+                                                                              : nullptr;
+          append_relop(out, "BitmapRelOp", n.bitmap_relop, name);
+          append_tag_field(out, "Tag", n.tag);
+          out += ",\"Mask\":" + std::to_string(n.mask);
+        } else if constexpr (std::is_same_v<N, SizeRestriction>) {
+          append_relop(out, "RelOp", n.relop, relop_name(n.relop));
+          append_tag_field(out, "Tag", n.tag);
+          out += ",\"Size\":" + std::to_string(n.size);
+        } else if constexpr (std::is_same_v<N, ExistRestriction>) {
+          append_tag_field(out, "Tag", n.tag);
+        } else if constexpr (std::is_same_v<N, SubObjectRestriction>) {
+          append_tag_field(out, "SubObject", n.subobject);
+          out += ",\"Restriction\":" + restriction_json(*n.restriction);
+        } else if constexpr (std::is_same_v<N, CommentRestriction>) {
+          out += ",\"TaggedValues\":[";
+          for (size_t i = 0; i < n.values.size(); ++i) {
+            if (i) out += ',';
+            out += tagged_value_json(n.values[i]);
+          }
+          out += ']';
+          if (!n.restriction.empty()) out += ",\"Restriction\":" + restriction_json(n.restriction.front());
+        } else if constexpr (std::is_same_v<N, CountRestriction>) {
+          out += ",\"Count\":" + std::to_string(n.count);
+          out += ",\"Restriction\":" + restriction_json(*n.restriction);
+        }
+      },
+      r.node);
+  return out + '}';
+}
 
 std::string property_tag_json(PropTag tag) {
   std::string out;

@@ -11,11 +11,14 @@
 //   PtypBoolean as true/false, PtypTime as an ISO-8601 UTC string, PtypErrorCode as its name
 //   ("NotFound", or "0x8004ABCD" when unnamed), PtypGuid as "{...}", PtypBinary as lowercase hex,
 //   strings as strings (an 8-bit string's bytes outside ASCII that are not UTF-8 become U+FFFD),
-//   PtypServerId as an object, PtypRestriction/PtypRuleAction as their one-line description, and
-//   multi-valued types as arrays of the element form;
+//   PtypServerId as an object, PtypRestriction as a restriction (below), PtypRuleAction as its
+//   one-line description, and multi-valued types as arrays of the element form;
 // - a TaggedPropertyValue is {"Tag":..., "Type":"PtypString", "Value":...};
 // - a row is {"Flagged":bool, "Values":[cell...]}, a cell being {"Tag","Type","Value"} plus, in a
-//   flagged row, "Flag":"Present"|"Absent"|"Error" (an Absent cell has no Type and no Value).
+//   flagged row, "Flag":"Present"|"Absent"|"Error" (an Absent cell has no Type and no Value);
+// - a restriction is {"RestrictType":"And"|"Or"|..., then its fields}: "Restrictions" (And, Or),
+//   "Restriction" (Not, SubObject, Count, Comment when present), "RelOp"/"BitmapRelOp" by name,
+//   "Tag"/"Tag1"/"Tag2"/"SubObject" as tags, "TaggedValue(s)" as above, numbers as numbers.
 #pragma once
 
 #include <span>
@@ -25,6 +28,7 @@
 #include "rop/property_problem.hpp"
 #include "rop/property_row.hpp"
 #include "rop/property_value.hpp"
+#include "rop/restriction.hpp"
 #include "rop/sort_order.hpp"
 
 namespace exmapi::rop {
@@ -32,6 +36,7 @@ namespace exmapi::rop {
 std::string property_tag_json(PropTag tag);
 std::string property_value_json(const PropertyValue& v);
 std::string tagged_value_json(const TaggedPropertyValue& v);
+std::string restriction_json(const Restriction& r);
 std::string property_row_json(const PropertyRow& row, std::span<const PropTag> columns);
 // {"CategorizedCount":n,"ExpandedCount":n,"SortOrders":[{"Tag":...,"Order":"Ascending"}]}
 std::string sort_order_set_json(const SortOrderSet& set);

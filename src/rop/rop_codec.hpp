@@ -119,6 +119,7 @@ struct RestrictionCodec {
   static Restriction decode(ByteReader& r) { return decode_restriction(r, CountWidth::Narrow); }
   static void encode(ByteWriter& w, const Restriction& v) { encode_restriction(w, v, CountWidth::Narrow); }
   static std::string print(const Restriction& v) { return describe(v); }
+  static std::string print_json(const Restriction& v) { return restriction_json(v); }
   static constexpr size_t kMinSize = 1;
 };
 struct LongTermIdCodec {
