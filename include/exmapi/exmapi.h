@@ -13,5 +13,6 @@
 #include "property_names.h"
 #include "wire.h"
 #include "rtf.h"
+#include "rop.h"
 
 #endif

@@ -184,19 +184,9 @@ std::string to_json(const RopRequest& rop) { return json_of(rop); }
 std::string to_json(const RopResponse& rop) { return json_of(rop); }
 
 std::vector<RopRequest> decode_requests(ByteView bytes) {
-  ByteReader r(bytes);
-  std::vector<RopRequest> out;
-  in_field("RopsList", [&] {
-    while (!r.empty()) {
-      size_t i = out.size();
-      try {
-        out.push_back(decode_request(r));
-      } catch (DecodeError& e) {
-        detail::rethrow_with_index(e, i);
-      }
-    }
-  });
-  return out;
+  PartialRequests p = decode_requests_partial(bytes, RopFraming::List);
+  if (p.error) std::rethrow_exception(p.error);
+  return std::move(p.rops);
 }
 
 // ---- buffers ------------------------------------------------------------------------------------------
@@ -232,11 +222,11 @@ bool is_response_only(uint8_t id) {
   return info && !info->has_request;
 }
 
-const Columns* slot_columns(const std::unordered_map<size_t, Columns>& local, const RopRequestBuffer& request,
+const Columns* slot_columns(const std::unordered_map<size_t, Columns>& local, const std::vector<uint32_t>* request_handles,
                             const TableColumnsState* tables, size_t slot) {
   if (auto it = local.find(slot); it != local.end()) return &it->second;
-  if (tables && slot < request.handles.size()) {
-    auto it = tables->columns_by_handle.find(request.handles[slot]);
+  if (tables && request_handles && slot < request_handles->size()) {
+    auto it = tables->columns_by_handle.find((*request_handles)[slot]);
     if (it != tables->columns_by_handle.end()) return &it->second;
   }
   return nullptr;
@@ -253,20 +243,9 @@ std::optional<size_t> table_slot(const RopRequest& request) {
 }  // namespace
 
 RopRequestBuffer decode_request_buffer(ByteView bytes) {
-  ByteReader r(bytes);
-  RopRequestBuffer out;
-  ByteReader list = split_buffer(r, out.handles);
-  in_field("RopsList", [&] {
-    while (!list.empty()) {
-      size_t i = out.rops.size();
-      try {
-        out.rops.push_back(decode_request(list));
-      } catch (DecodeError& e) {
-        detail::rethrow_with_index(e, i);
-      }
-    }
-  });
-  return out;
+  PartialRequests p = decode_requests_partial(bytes, RopFraming::Buffer);
+  if (p.error) std::rethrow_exception(p.error);
+  return {std::move(p.rops), std::move(p.handles)};
 }
 
 Bytes encode_request_buffer(const RopRequestBuffer& buffer) {
@@ -285,49 +264,91 @@ ResponseContext context_for(const RopRequest& request, const Columns& table_colu
 }
 
 RopResponseBuffer decode_response_buffer(ByteView bytes, const RopRequestBuffer& request, TableColumnsState* tables) {
+  ResponseSources sources;
+  sources.requests = &request.rops;
+  sources.request_handles = &request.handles;
+  sources.tables = tables;
+  PartialResponses p = decode_responses_partial(bytes, RopFraming::Buffer, sources);
+  if (p.error) std::rethrow_exception(p.error);
+  return {std::move(p.rops), std::move(p.handles)};
+}
+
+// ---- decoding as far as the bytes go ------------------------------------------------------------------
+
+namespace {
+
+// Runs one_rop(list) until the list is empty or a ROP fails; a failure is stored with its path
+// ("RopsList[i]...") and ends the walk, keeping what came before.
+template <class Rop, class OneRop>
+void walk_list(ByteReader& r, RopFraming framing, std::vector<Rop>& rops, std::vector<uint32_t>& handles,
+                      std::exception_ptr& error, OneRop&& one_rop) {
+  ByteReader list;
+  try {
+    list = framing == RopFraming::Buffer ? split_buffer(r, handles) : r;
+    in_field("RopsList", [&] {
+      while (!list.empty()) {
+        size_t i = rops.size();
+        try {
+          rops.push_back(one_rop(list));
+        } catch (DecodeError& e) {
+          detail::rethrow_with_index(e, i);
+        }
+      }
+    });
+  } catch (const DecodeError&) {
+    error = std::current_exception();
+  }
+}
+
+}  // namespace
+
+PartialRequests decode_requests_partial(ByteView bytes, RopFraming framing) {
   ByteReader r(bytes);
-  RopResponseBuffer out;
-  ByteReader list = split_buffer(r, out.handles);
+  PartialRequests out;
+  walk_list(r, framing, out.rops, out.handles, out.error, [](ByteReader& list) { return decode_request(list); });
+  return out;
+}
+
+PartialResponses decode_responses_partial(ByteView bytes, RopFraming framing, const ResponseSources& sources) {
+  ByteReader r(bytes);
+  PartialResponses out;
   std::unordered_map<size_t, Columns> local;  // handle slot -> columns set in this buffer
   size_t next_request = 0;
-  in_field("RopsList", [&] {
-    while (!list.empty()) {
-      size_t i = out.rops.size();
-      try {
-        uint8_t id = list.rest()[0];
-        if (is_response_only(id)) {
-          out.rops.push_back(decode_response(list, nullptr));
-          continue;
-        }
-        while (next_request < request.rops.size() && !rop_id_info(static_cast<uint8_t>(rop_id(request.rops[next_request])))->has_response)
-          ++next_request;  // RopRelease gets no response
-        if (next_request == request.rops.size())
-          list.fail("RopId", "a response to " + std::string(rop_name(static_cast<RopId>(id)) ? rop_name(static_cast<RopId>(id)) : hex8(id)) +
-                                 " follows but every request has been answered");
-        const RopRequest& req = request.rops[next_request++];
-        RopId expected = rop_id(req);
-        if (static_cast<uint8_t>(expected) != id)
-          list.fail("RopId", "is " + hex8(id) + " but the matching request is " + rop_name(expected));
-        Columns table_columns;
-        if (auto slot = table_slot(req))
-          if (const Columns* c = slot_columns(local, request, tables, *slot)) table_columns = *c;
-        ResponseContext context = context_for(req, table_columns);
-        out.rops.push_back(decode_response(list, &context));
-        // A successful RopSetColumns sets the columns the later row ROPs of this table read.
-        if (auto* set = std::get_if<RopSetColumns::Request>(&req)) {
-          auto& resp = std::get<RopSetColumns::Response>(out.rops.back());
-          if (resp.return_value == ec::Success)
-            local[set->input_handle_index] = std::make_shared<const std::vector<PropTag>>(set->property_tags);
-        }
-      } catch (DecodeError& e) {
-        detail::rethrow_with_index(e, i);
-      }
+  auto one_response = [&](ByteReader& list) -> RopResponse {
+    uint8_t id = list.rest()[0];
+    if (is_response_only(id) || !sources.requests) {
+      return decode_response(list, &sources.supplied);
     }
-  });
+    const std::vector<RopRequest>& requests = *sources.requests;
+    while (next_request < requests.size() && !rop_id_info(static_cast<uint8_t>(rop_id(requests[next_request])))->has_response)
+      ++next_request;  // RopRelease gets no response
+    if (next_request == requests.size())
+      list.fail("RopId", "a response to " + std::string(rop_name(static_cast<RopId>(id)) ? rop_name(static_cast<RopId>(id)) : hex8(id)) +
+                             " follows but every request has been answered");
+    const RopRequest& req = requests[next_request++];
+    RopId expected = rop_id(req);
+    if (static_cast<uint8_t>(expected) != id)
+      list.fail("RopId", "is " + hex8(id) + " but the matching request is " + rop_name(expected));
+    Columns table_columns;
+    if (auto slot = table_slot(req))
+      if (const Columns* c = slot_columns(local, sources.request_handles, sources.tables, *slot)) table_columns = *c;
+    ResponseContext context = context_for(req, table_columns);
+    if (!context.columns) context.columns = sources.supplied.columns;
+    if (!context.logon_flags) context.logon_flags = sources.supplied.logon_flags;
+    RopResponse rop = decode_response(list, &context);
+    // A successful RopSetColumns sets the columns the later row ROPs of this table read.
+    if (auto* set = std::get_if<RopSetColumns::Request>(&req)) {
+      auto& resp = std::get<RopSetColumns::Response>(rop);
+      if (resp.return_value == ec::Success)
+        local[set->input_handle_index] = std::make_shared<const std::vector<PropTag>>(set->property_tags);
+    }
+    return rop;
+  };
+  walk_list(r, framing, out.rops, out.handles, out.error, one_response);
   // The slots now hold real server handles (the response's handle table): remember their columns.
-  if (tables)
+  if (sources.tables && !out.error)
     for (auto& [slot, columns] : local)
-      if (slot < out.handles.size()) tables->columns_by_handle[out.handles[slot]] = columns;
+      if (slot < out.handles.size()) sources.tables->columns_by_handle[out.handles[slot]] = columns;
   return out;
 }
 

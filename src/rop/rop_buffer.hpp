@@ -12,6 +12,7 @@
 // buffer, or from the TableColumnsState the caller keeps across buffers (keyed by server handle).
 #pragma once
 
+#include <exception>
 #include <string>
 #include <tuple>
 #include <unordered_map>
@@ -230,6 +231,40 @@ Bytes encode_response_buffer(const RopResponseBuffer& buffer);
 // (RopGetPropertiesSpecific), its LogonFlags (RopLogon), or else `table_columns` (the columns the
 // buffer decoder found for the table the request reads).
 ResponseContext context_for(const RopRequest& request, const Columns& table_columns);
+
+// ---- decoding as far as the bytes go ------------------------------------------------------------------
+// For a dissector (`exmapi decode`, exmapi_rop_decode()): the ROPs decoded before a failure are kept,
+// and the failure is kept as the exception it was (a DecodeError with offset and field path; a
+// MissingContextError when a response needed context nobody supplied). A ROP is decoded whole or
+// not at all. The throwing functions above are these plus a rethrow.
+enum class RopFraming : uint8_t {
+  List,    // ROPs back to back, no RopSize and no handle table
+  Buffer,  // RopSize | RopsList | ServerObjectHandleTable (MS-OXCROPS 2.2.1)
+};
+struct PartialRequests {
+  std::vector<RopRequest> rops;
+  std::vector<uint32_t> handles;  // Buffer framing only
+  std::exception_ptr error;       // null when every byte decoded
+};
+struct PartialResponses {
+  std::vector<RopResponse> rops;
+  std::vector<uint32_t> handles;
+  std::exception_ptr error;
+};
+struct ResponseSources {
+  // The requests the responses answer, in order; null decodes each response on its own, which
+  // works for every response whose shape needs no context.
+  const std::vector<RopRequest>* requests = nullptr;
+  // The request buffer's ServerObjectHandleTable, for looking up `tables` by server handle.
+  const std::vector<uint32_t>* request_handles = nullptr;
+  // What a caller knows beyond the bytes (e.g. a table's columns from an earlier exchange): used
+  // for any member the requests and `tables` leave empty.
+  ResponseContext supplied;
+  // Read for table ROPs and, when the whole buffer decodes, updated as decode_response_buffer() does.
+  TableColumnsState* tables = nullptr;
+};
+PartialRequests decode_requests_partial(ByteView bytes, RopFraming framing);
+PartialResponses decode_responses_partial(ByteView bytes, RopFraming framing, const ResponseSources& sources);
 
 // ---- samples --------------------------------------------------------------------------------------------
 // Plausible values for every field (see Sampler), for the generated round-trip tests, fuzz seeds and

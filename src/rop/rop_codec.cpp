@@ -15,8 +15,9 @@ void throw_list_size_mismatch(std::string_view field, size_t have, size_t count)
 void throw_bytes_size_mismatch(std::string_view field, size_t have, size_t want) {
   throw EncodeError(field, "has " + std::to_string(have) + " bytes but its size field says " + std::to_string(want));
 }
-void throw_missing_context(size_t offset, std::string_view field, std::string_view what) {
-  throw DecodeError(offset, field, "cannot be decoded without " + std::string(what) + " (pass it in the ResponseContext)");
+void throw_missing_context(size_t offset, std::string_view field, std::string_view what, ContextNeed need) {
+  throw MissingContextError(offset, field, "cannot be decoded without " + std::string(what) + " (pass it in the ResponseContext)",
+                            need);
 }
 void rethrow_with_index(DecodeError& e, size_t index, std::string_view list_name) {
   e.prepend("[" + std::to_string(index) + "]");
@@ -133,6 +134,14 @@ std::string PropertyProblemsCodec::print(const std::vector<PropertyProblem>& v) 
     s += describe(v[i]);
   }
   return s + "]";
+}
+
+const char* context_need_name(ContextNeed need) noexcept {
+  switch (need) {
+    case ContextNeed::Columns: return "columns";
+    case ContextNeed::LogonFlags: return "logon_flags";
+  }
+  return "?";
 }
 
 // ---- Printer -------------------------------------------------------------------------------------

@@ -46,6 +46,7 @@
 #include "base/error.hpp"
 #include "base/text.hpp"
 #include "rop/entry_id.hpp"
+#include "rop/property_json.hpp"
 #include "rop/property_problem.hpp"
 #include "rop/property_row.hpp"
 #include "rop/property_value.hpp"
@@ -77,19 +78,48 @@ struct ResponseContext {
   std::optional<uint8_t> logon_flags;
 };
 
+// Which member of ResponseContext a response could not do without: a caller decoding responses on
+// their own (`exmapi decode --response`) uses it to say which option supplies it.
+enum class ContextNeed : uint8_t { Columns, LogonFlags };
+const char* context_need_name(ContextNeed need) noexcept;  // "columns", "logon_flags"
+
+template <class Member>
+constexpr ContextNeed context_need_of(Member) {
+  if constexpr (std::is_same_v<Member, decltype(&ResponseContext::columns)>)
+    return ContextNeed::Columns;
+  else if constexpr (std::is_same_v<Member, decltype(&ResponseContext::logon_flags)>)
+    return ContextNeed::LogonFlags;
+  else
+    static_assert(sizeof(Member) == 0, "a new ResponseContext member needs its ContextNeed");
+}
+
+// The DecodeError of a response decoded without the context it needs.
+class MissingContextError : public DecodeError {
+ public:
+  MissingContextError(size_t offset, std::string_view field, std::string reason, ContextNeed need)
+      : DecodeError(offset, field, std::move(reason)), need_(need) {}
+  ContextNeed need() const noexcept { return need_; }
+
+ private:
+  ContextNeed need_;
+};
+
 // ---- plug-in codecs for the MS-OXCDATA structures (owned by the property layer) --------------------
 // An archive reaches them through a.value(name, v, Codec{}): decode/encode in ROP-buffer widths, and
-// a JSON rendering for the printer.
+// a rendering for the printer: print_json() (a JSON value, see property_json.hpp) when the codec
+// has one, else print() (a one-line description the printer quotes as a string).
 struct TaggedValueCodec {
   static TaggedPropertyValue decode(ByteReader& r) { return decode_tagged_property_value(r, CountWidth::Narrow); }
   static void encode(ByteWriter& w, const TaggedPropertyValue& v) { encode_tagged_property_value(w, v, CountWidth::Narrow); }
   static std::string print(const TaggedPropertyValue& v) { return describe(v); }
+  static std::string print_json(const TaggedPropertyValue& v) { return tagged_value_json(v); }
   static constexpr size_t kMinSize = 4;
 };
 struct RestrictionCodec {
   static Restriction decode(ByteReader& r) { return decode_restriction(r, CountWidth::Narrow); }
   static void encode(ByteWriter& w, const Restriction& v) { encode_restriction(w, v, CountWidth::Narrow); }
   static std::string print(const Restriction& v) { return describe(v); }
+  static std::string print_json(const Restriction& v) { return restriction_json(v); }
   static constexpr size_t kMinSize = 1;
 };
 struct LongTermIdCodec {
@@ -103,12 +133,14 @@ struct SortOrderSetCodec {
   static SortOrderSet decode(ByteReader& r) { return decode_sort_order_set(r); }
   static void encode(ByteWriter& w, const SortOrderSet& v) { encode_sort_order_set(w, v); }
   static std::string print(const SortOrderSet& v);
+  static std::string print_json(const SortOrderSet& v) { return sort_order_set_json(v); }
 };
 // PropertyProblemCount (2 bytes), then the PropertyProblems (MS-OXCDATA 2.7).
 struct PropertyProblemsCodec {
   static std::vector<PropertyProblem> decode(ByteReader& r) { return decode_property_problems(r); }
   static void encode(ByteWriter& w, const std::vector<PropertyProblem>& v) { encode_property_problems(w, v); }
   static std::string print(const std::vector<PropertyProblem>& v);
+  static std::string print_json(const std::vector<PropertyProblem>& v) { return property_problems_json(v); }
 };
 // A row against a column set the description provides.
 struct RowCodec {
@@ -116,6 +148,7 @@ struct RowCodec {
   PropertyRow decode(ByteReader& r) const { return decode_property_row(r, *columns, CountWidth::Narrow); }
   void encode(ByteWriter& w, const PropertyRow& v) const { encode_property_row(w, v, *columns, CountWidth::Narrow); }
   std::string print(const PropertyRow& v) const { return describe(v, *columns); }
+  std::string print_json(const PropertyRow& v) const { return property_row_json(v, *columns); }
   static constexpr size_t kMinSize = 1;
 };
 
@@ -139,7 +172,7 @@ namespace detail {
 [[noreturn]] void throw_count_too_large(std::string_view field, size_t n, size_t max);
 [[noreturn]] void throw_list_size_mismatch(std::string_view field, size_t have, size_t count);
 [[noreturn]] void throw_bytes_size_mismatch(std::string_view field, size_t have, size_t want);
-[[noreturn]] void throw_missing_context(size_t offset, std::string_view field, std::string_view what);
+[[noreturn]] void throw_missing_context(size_t offset, std::string_view field, std::string_view what, ContextNeed need);
 [[noreturn]] void rethrow_with_index(DecodeError& e, size_t index, std::string_view list_name = {});
 [[noreturn]] void throw_bad_choice_encode(std::string_view field, uint8_t v);
 [[noreturn]] void throw_bad_choice_decode(size_t offset, std::string_view field, uint8_t v);
@@ -319,7 +352,7 @@ class Decoder {
   // Copies a context member into the struct, or fails naming what the caller must supply.
   template <class T, class Member>
   void from_context(std::string_view name, T& out, Member member, std::string_view what) {
-    if (!context_ || !(context_->*member)) detail::throw_missing_context(r_->offset(), name, what);
+    if (!context_ || !(context_->*member)) detail::throw_missing_context(r_->offset(), name, what, context_need_of(member));
     if constexpr (std::is_same_v<T, Columns>)
       out = context_->*member;
     else
@@ -334,8 +367,10 @@ class Decoder {
 };
 
 // ---- Printer: JSON text ------------------------------------------------------------------------------
-// Produces one JSON object per structure: fields in wire order, lists as arrays, plug-in values as
-// their one-line description. The output is plain text so the library needs no JSON package.
+// Produces one JSON object per structure: fields in wire order, lists as arrays, property tags by
+// name and plug-in values as typed JSON (property_json.hpp; a codec without print_json() prints its
+// one-line description as a string). Strings that are not valid UTF-8 print with U+FFFD, so the
+// output is always valid JSON. It is plain text so the library needs no JSON package.
 class Printer {
  public:
   static constexpr bool kDecoding = false;
@@ -351,12 +386,12 @@ class Printer {
   void u64(std::string_view n, const uint64_t& v) { number(n, v); }
   void i32(std::string_view n, const int32_t& v) { number(n, v); }
   void return_value(std::string_view n, const uint32_t& v);
-  void prop_tag(std::string_view n, const PropTag& v) { string(n, detail::hex_u32(v)); }
+  void prop_tag(std::string_view n, const PropTag& v) { raw(n, property_tag_json(v)); }
   void guid(std::string_view n, const Guid& g) { string(n, g.to_string()); }
   template <size_t N>
   void fixed_bytes(std::string_view n, const std::array<uint8_t, N>& b) { string(n, detail::hex_bytes(b)); }
   void utf16z(std::string_view n, const std::string& s) { string(n, utf8_for_display(s)); }
-  void str8z(std::string_view n, const std::string& s) { string(n, s); }
+  void str8z(std::string_view n, const std::string& s) { string(n, utf8_for_display(s)); }
   void text(std::string_view n, const std::string& s, bool unicode) { unicode ? utf16z(n, s) : str8z(n, s); }
   void object_id(std::string_view n, const uint64_t& v) { string(n, detail::object_id_text(v)); }
   void choice8(std::string_view n, const uint8_t& v, std::initializer_list<uint8_t>) { number(n, v); }
@@ -395,7 +430,12 @@ class Printer {
   template <class Fn>
   void sized16(std::string_view, Fn&& body) { body(*this); }
   template <class T, class Codec>
-  void value(std::string_view n, const T& v, const Codec& codec) { string(n, codec.print(v)); }
+  void value(std::string_view n, const T& v, const Codec& codec) {
+    if constexpr (requires { codec.print_json(v); })
+      raw(n, codec.print_json(v));
+    else
+      string(n, codec.print(v));
+  }
   template <class T, class Member>
   void from_context(std::string_view, T&, Member, std::string_view) {}
 
@@ -419,6 +459,10 @@ class Printer {
   void string(std::string_view n, const std::string& s) {
     key(n);
     detail::append_json_string(out_, s);
+  }
+  void raw(std::string_view n, const std::string& json) {
+    key(n);
+    out_ += json;
   }
   // The text of a list element: a single unnamed field prints bare, anything else as an object.
   std::string element();
@@ -494,7 +538,7 @@ class Sampler {
   void value(std::string_view, std::vector<PropertyProblem>& v, const PropertyProblemsCodec&);
   template <class T, class Member>
   void from_context(std::string_view name, T& out, Member member, std::string_view what) {
-    if (!context_ || !(context_->*member)) detail::throw_missing_context(0, name, what);
+    if (!context_ || !(context_->*member)) detail::throw_missing_context(0, name, what, context_need_of(member));
     if constexpr (std::is_same_v<T, Columns>)
       out = context_->*member;
     else
