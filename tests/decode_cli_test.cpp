@@ -283,6 +283,22 @@ TEST(DecodeCli, ExtendedBufferDecodesLikeTheRopBuffer) {
   EXPECT_EQ(packed["response"]["extended"][0]["SizeActual"], response_buffer.size());
   EXPECT_LT(packed["response"]["extended"][0]["Size"].get<size_t>(), response_buffer.size());
 
+  // Response chaining (MS-OXCRPC 4.3): a second extended buffer holds one more response to the last
+  // ROP of the request (RopQueryRows), read with the columns the first buffer's RopSetColumns set.
+  RopResponseBuffer more;
+  more.rops.push_back(response.rops.back());
+  more.handles = response.handles;
+  Bytes more_buffer = encode_response_buffer(more);
+  std::vector<ByteView> chained_payloads = {ByteView(response_buffer), ByteView(more_buffer)};
+  Bytes chained = wire::pack(std::span<const ByteView>(chained_payloads), options);
+  auto chain = decode("--extended --request " + test::to_hex(request_ext) + " --response " + test::to_hex(chained));
+  ASSERT_EQ(chain.exit_code, 0) << chain.err << chain.out;
+  Json chained_json = parse(chain);
+  ASSERT_EQ(chained_json["response"]["buffers"].size(), 2u);
+  const Json& first_query_rows = plain.at("response").at("buffers").at(0).at("rops").at(1);
+  EXPECT_EQ(first_query_rows.at("RopId"), "RopQueryRows");
+  EXPECT_EQ(chained_json.at("response").at("buffers").at(1).at("rops").at(0), first_query_rows);
+
   // A broken frame stops before any ROP, with the offset inside the extended buffer.
   Bytes broken = response_ext;
   broken[0] = 1;  // Version must be 0

@@ -195,10 +195,15 @@ EXMAPI_EXTERN(exmapi_status) exmapi_rop_decode(exmapi_buf* out_json, const exmap
       sources.supplied = supplied_context(o);
       sources.tables = &tables;
       std::vector<std::string> parts;
+      // Response chaining (MS-OXCRPC 4.3): extended buffers beyond those the requests account for
+      // carry further responses to the last ROP of the request (RopReadStream, RopQueryRows,
+      // RopFastTransferSourceGetBuffer), each in a ROP output buffer of its own.
+      std::vector<exmapi::rop::RopRequest> last_rop;
+      if (!requests.empty() && !requests.back().rops.empty()) last_rop.push_back(requests.back().rops.back());
       for (size_t i = 0; i < in.payloads.size() && !stop.error; ++i) {
         if (!requests.empty()) {
           const PartialRequests& req = requests[std::min(i, requests.size() - 1)];
-          sources.requests = &req.rops;
+          sources.requests = i < requests.size() ? &req.rops : &last_rop;
           sources.request_handles = &req.handles;
         }
         PartialResponses p = exmapi::rop::decode_responses_partial(in.payloads[i], framing, sources);
