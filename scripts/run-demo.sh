@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job: builds exmapi and demonstrates its codec command line on the Open Specifications'
-# own examples (MS-XCA LZ77, MS-OXRTFCP compressed RTF) and on real Outlook RTF bodies.
+# own examples (MS-XCA LZ77, MS-OXRTFCP compressed RTF), on real Outlook RTF bodies, and the ROP
+# dissector `exmapi decode` on the MS-OXCTABL examples.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shared=${EXMAPI_SHARED_DIR:-$(cd .. && pwd)/shared}
@@ -55,3 +56,18 @@ printf '\x00\x00\x00\x80\x00\x00' >"$tmp/bad"  # a match before any output
 set +e
 "$exmapi" codec lz77 decompress <"$tmp/bad" >/dev/null
 echo "   exit code $?"
+set -e
+echo
+echo "== exmapi decode: the MS-OXCTABL example ROPs (GetContentsTable, SetColumns, SortTable, QueryRows)"
+requests=""
+for v in 4_1_1_ropgetcontentstable_request 4_2_1_ropsetcolumns_request 4_3_1_ropsorttable_request 4_5_3_1_ropqueryrows_request; do
+  requests+=$(vector_hex "$shared/vectors/MS-OXCTABL/$v.json")
+done
+"$exmapi" decode --request "$requests" --text
+echo
+echo "== exmapi decode: the truncated QueryRows response of MS-OXCTABL 4.5.3.2 (columns given by hand)"
+set +e
+"$exmapi" decode --response "$(vector_hex "$shared/vectors/MS-OXCTABL/4_5_3_2_ropqueryrows_response_prefix.json")" \
+  --columns PidTagFolderId --text
+echo "   exit code $? (the spec's dump stops inside the second row)"
+set -e
