@@ -24,7 +24,7 @@ std::string hex8(uint8_t v) {
 
 // ---- dispatch tables built from the registry -------------------------------------------------------------
 
-using RequestDecoder = RopRequest (*)(ByteReader&);
+using RequestDecoder = RopRequest (*)(ByteReader&, const ResponseContext*);
 using ResponseDecoder = RopResponse (*)(ByteReader&, const ResponseContext*);
 using RequestSampler = RopRequest (*)(uint64_t);
 using ResponseSampler = RopResponse (*)(uint64_t, uint32_t, const ResponseContext&);
@@ -51,7 +51,9 @@ void add(Tables& t, const char* family) {
   DescribedRop d{R::kId, family, false, false};
   if constexpr (registry::HasRequest<R>) {
     static_assert(R::Request::kId == R::kId);
-    t.request[i] = [](ByteReader& r) -> RopRequest { return decode_body<typename R::Request>(r, nullptr); };
+    t.request[i] = [](ByteReader& r, const ResponseContext* c) -> RopRequest {
+      return decode_body<typename R::Request>(r, c);
+    };
     t.request_sampler[i] = [](uint64_t seed) -> RopRequest {
       typename R::Request v;
       Sampler s(seed, 0, nullptr);
@@ -121,13 +123,28 @@ const DescribedRop* find_described_rop(RopId id) noexcept {
 
 // ---- one ROP ------------------------------------------------------------------------------------------
 
-RopRequest decode_request(ByteReader& r) {
+RopRequest decode_request(ByteReader& r, const ResponseContext* context) {
   size_t at = r.offset();
   uint8_t id = r.u8("RopId");
   RequestDecoder fn = tables().request[id];
   if (!fn) fail_rop_id(at, id, true);
-  return fn(r);
+  return fn(r, context);
 }
+
+namespace {
+// Every request opens with RopId, LogonId: the logon's recorded flags go in the context, and a
+// RopLogon records the flags of the logon it opens.
+RopRequest decode_request_of_session(ByteReader& r, LogonFlagsState& logons) {
+  ResponseContext context;
+  ByteView rest = r.rest();
+  if (rest.size() >= 2)
+    if (auto it = logons.flags_by_logon_id.find(rest[1]); it != logons.flags_by_logon_id.end())
+      context.logon_flags = it->second;
+  RopRequest rop = decode_request(r, &context);
+  if (auto* logon = std::get_if<RopLogon::Request>(&rop)) logons.flags_by_logon_id[logon->logon_id] = logon->logon_flags;
+  return rop;
+}
+}  // namespace
 
 void encode_request(ByteWriter& w, const RopRequest& rop) {
   std::visit(
@@ -174,14 +191,16 @@ std::string json_of(const Variant& rop) {
 std::string to_json(const RopRequest& rop) { return json_of(rop); }
 std::string to_json(const RopResponse& rop) { return json_of(rop); }
 
-std::vector<RopRequest> decode_requests(ByteView bytes) {
+std::vector<RopRequest> decode_requests(ByteView bytes, LogonFlagsState* logons) {
   ByteReader r(bytes);
   std::vector<RopRequest> out;
+  LogonFlagsState local;
+  LogonFlagsState& session = logons ? *logons : local;
   in_field("RopsList", [&] {
     while (!r.empty()) {
       size_t i = out.size();
       try {
-        out.push_back(decode_request(r));
+        out.push_back(decode_request_of_session(r, session));
       } catch (DecodeError& e) {
         detail::rethrow_with_index(e, i);
       }
@@ -233,6 +252,20 @@ const Columns* slot_columns(const std::unordered_map<size_t, Columns>& local, co
   return nullptr;
 }
 
+// RopNotify names its object by server handle (NotificationHandle, right after RopId); a row
+// notification needs that table's columns, set earlier in this buffer or kept by the caller.
+Columns notified_table_columns(ByteView rest, const std::unordered_map<size_t, Columns>& local,
+                               const std::vector<uint32_t>& handles, const TableColumnsState* tables) {
+  if (rest.size() < 5) return nullptr;  // the decoder reports the truncation
+  ByteReader peek(rest.subspan(1, 4));
+  uint32_t handle = peek.u32("NotificationHandle");
+  for (const auto& [slot, columns] : local)
+    if (slot < handles.size() && handles[slot] == handle) return columns;
+  if (tables)
+    if (auto it = tables->columns_by_handle.find(handle); it != tables->columns_by_handle.end()) return it->second;
+  return nullptr;
+}
+
 // The handle slot whose table a response reads rows of, if it is a row-returning table ROP.
 std::optional<size_t> table_slot(const RopRequest& request) {
   if (auto* q = std::get_if<RopQueryRows::Request>(&request)) return q->input_handle_index;
@@ -243,15 +276,17 @@ std::optional<size_t> table_slot(const RopRequest& request) {
 
 }  // namespace
 
-RopRequestBuffer decode_request_buffer(ByteView bytes) {
+RopRequestBuffer decode_request_buffer(ByteView bytes, LogonFlagsState* logons) {
   ByteReader r(bytes);
   RopRequestBuffer out;
+  LogonFlagsState local;
+  LogonFlagsState& session = logons ? *logons : local;
   ByteReader list = split_buffer(r, out.handles);
   in_field("RopsList", [&] {
     while (!list.empty()) {
       size_t i = out.rops.size();
       try {
-        out.rops.push_back(decode_request(list));
+        out.rops.push_back(decode_request_of_session(list, session));
       } catch (DecodeError& e) {
         detail::rethrow_with_index(e, i);
       }
@@ -287,7 +322,10 @@ RopResponseBuffer decode_response_buffer(ByteView bytes, const RopRequestBuffer&
       try {
         uint8_t id = list.rest()[0];
         if (is_response_only(id)) {
-          out.rops.push_back(decode_response(list, nullptr));
+          ResponseContext context;
+          if (id == static_cast<uint8_t>(RopId::Notify))
+            context.columns = notified_table_columns(list.rest(), local, out.handles, tables);
+          out.rops.push_back(decode_response(list, &context));
           continue;
         }
         while (next_request < request.rops.size() && !rop_id_info(static_cast<uint8_t>(rop_id(request.rops[next_request])))->has_response)
