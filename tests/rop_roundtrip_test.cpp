@@ -71,7 +71,7 @@ TEST(RopRoundTrip, FailureShapes) {
       RopId::EmptyFolder,       RopId::HardDeleteMessagesAndSubfolders,
       RopId::MoveCopyMessages,  RopId::MoveFolder,         RopId::CopyFolder,
       RopId::ReadStream,        RopId::WriteStream,        RopId::WriteStreamExtended,
-      RopId::WriteAndCommitStream, RopId::CopyToStream,    RopId::Pending,
+      RopId::WriteAndCommitStream, RopId::CopyToStream,    RopId::Notify,            RopId::Pending,
       RopId::Backoff,           RopId::BufferTooSmall};
   ResponseContext context = sample_context(1);
   for (const DescribedRop& d : described_rops()) {

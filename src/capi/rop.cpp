@@ -179,8 +179,9 @@ EXMAPI_EXTERN(exmapi_status) exmapi_rop_decode(exmapi_buf* out_json, const exmap
     if (request) {
       Buffers in = split_input({static_cast<const uint8_t*>(request), request_size}, o.framing, "request", stop);
       std::vector<std::string> parts;
+      exmapi::rop::LogonFlagsState logons;  // a RopLogon in one payload serves the later ones
       for (size_t i = 0; i < in.payloads.size() && !stop.error; ++i) {
-        requests.push_back(exmapi::rop::decode_requests_partial(in.payloads[i], framing));
+        requests.push_back(exmapi::rop::decode_requests_partial(in.payloads[i], framing, &logons));
         const PartialRequests& p = requests.back();
         parts.push_back(framing == RopFraming::List ? "{\"rops\":" + rops_json(p.rops) + '}' : buffer_json(in.payloads[i], p));
         if (p.error) stop = {"request", framing == RopFraming::List ? std::nullopt : std::optional<size_t>(i), p.error};

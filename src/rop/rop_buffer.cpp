@@ -24,7 +24,7 @@ std::string hex8(uint8_t v) {
 
 // ---- dispatch tables built from the registry -------------------------------------------------------------
 
-using RequestDecoder = RopRequest (*)(ByteReader&);
+using RequestDecoder = RopRequest (*)(ByteReader&, const ResponseContext*);
 using ResponseDecoder = RopResponse (*)(ByteReader&, const ResponseContext*);
 using RequestSampler = RopRequest (*)(uint64_t);
 using ResponseSampler = RopResponse (*)(uint64_t, uint32_t, const ResponseContext&);
@@ -51,7 +51,9 @@ void add(Tables& t, const char* family) {
   DescribedRop d{R::kId, family, false, false};
   if constexpr (registry::HasRequest<R>) {
     static_assert(R::Request::kId == R::kId);
-    t.request[i] = [](ByteReader& r) -> RopRequest { return decode_body<typename R::Request>(r, nullptr); };
+    t.request[i] = [](ByteReader& r, const ResponseContext* c) -> RopRequest {
+      return decode_body<typename R::Request>(r, c);
+    };
     t.request_sampler[i] = [](uint64_t seed) -> RopRequest {
       typename R::Request v;
       Sampler s(seed, 0, nullptr);
@@ -121,13 +123,28 @@ const DescribedRop* find_described_rop(RopId id) noexcept {
 
 // ---- one ROP ------------------------------------------------------------------------------------------
 
-RopRequest decode_request(ByteReader& r) {
+RopRequest decode_request(ByteReader& r, const ResponseContext* context) {
   size_t at = r.offset();
   uint8_t id = r.u8("RopId");
   RequestDecoder fn = tables().request[id];
   if (!fn) fail_rop_id(at, id, true);
-  return fn(r);
+  return fn(r, context);
 }
+
+namespace {
+// Every request opens with RopId, LogonId: the logon's recorded flags go in the context, and a
+// RopLogon records the flags of the logon it opens.
+RopRequest decode_request_of_session(ByteReader& r, LogonFlagsState& logons) {
+  ResponseContext context;
+  ByteView rest = r.rest();
+  if (rest.size() >= 2)
+    if (auto it = logons.flags_by_logon_id.find(rest[1]); it != logons.flags_by_logon_id.end())
+      context.logon_flags = it->second;
+  RopRequest rop = decode_request(r, &context);
+  if (auto* logon = std::get_if<RopLogon::Request>(&rop)) logons.flags_by_logon_id[logon->logon_id] = logon->logon_flags;
+  return rop;
+}
+}  // namespace
 
 void encode_request(ByteWriter& w, const RopRequest& rop) {
   std::visit(
@@ -183,8 +200,8 @@ std::string json_of(const Variant& rop) {
 std::string to_json(const RopRequest& rop) { return json_of(rop); }
 std::string to_json(const RopResponse& rop) { return json_of(rop); }
 
-std::vector<RopRequest> decode_requests(ByteView bytes) {
-  PartialRequests p = decode_requests_partial(bytes, RopFraming::List);
+std::vector<RopRequest> decode_requests(ByteView bytes, LogonFlagsState* logons) {
+  PartialRequests p = decode_requests_partial(bytes, RopFraming::List, logons);
   if (p.error) std::rethrow_exception(p.error);
   return std::move(p.rops);
 }
@@ -232,6 +249,20 @@ const Columns* slot_columns(const std::unordered_map<size_t, Columns>& local, co
   return nullptr;
 }
 
+// RopNotify names its object by server handle (NotificationHandle, right after RopId); a row
+// notification needs that table's columns, set earlier in this buffer or kept by the caller.
+Columns notified_table_columns(ByteView rest, const std::unordered_map<size_t, Columns>& local,
+                               const std::vector<uint32_t>& handles, const TableColumnsState* tables) {
+  if (rest.size() < 5) return nullptr;  // the decoder reports the truncation
+  ByteReader peek(rest.subspan(1, 4));
+  uint32_t handle = peek.u32("NotificationHandle");
+  for (const auto& [slot, columns] : local)
+    if (slot < handles.size() && handles[slot] == handle) return columns;
+  if (tables)
+    if (auto it = tables->columns_by_handle.find(handle); it != tables->columns_by_handle.end()) return it->second;
+  return nullptr;
+}
+
 // The handle slot whose table a response reads rows of, if it is a row-returning table ROP.
 std::optional<size_t> table_slot(const RopRequest& request) {
   if (auto* q = std::get_if<RopQueryRows::Request>(&request)) return q->input_handle_index;
@@ -242,8 +273,8 @@ std::optional<size_t> table_slot(const RopRequest& request) {
 
 }  // namespace
 
-RopRequestBuffer decode_request_buffer(ByteView bytes) {
-  PartialRequests p = decode_requests_partial(bytes, RopFraming::Buffer);
+RopRequestBuffer decode_request_buffer(ByteView bytes, LogonFlagsState* logons) {
+  PartialRequests p = decode_requests_partial(bytes, RopFraming::Buffer, logons);
   if (p.error) std::rethrow_exception(p.error);
   return {std::move(p.rops), std::move(p.handles)};
 }
@@ -302,10 +333,13 @@ void walk_list(ByteReader& r, RopFraming framing, std::vector<Rop>& rops, std::v
 
 }  // namespace
 
-PartialRequests decode_requests_partial(ByteView bytes, RopFraming framing) {
+PartialRequests decode_requests_partial(ByteView bytes, RopFraming framing, LogonFlagsState* logons) {
   ByteReader r(bytes);
   PartialRequests out;
-  walk_list(r, framing, out.rops, out.handles, out.error, [](ByteReader& list) { return decode_request(list); });
+  LogonFlagsState local;
+  LogonFlagsState& session = logons ? *logons : local;
+  walk_list(r, framing, out.rops, out.handles, out.error,
+            [&](ByteReader& list) { return decode_request_of_session(list, session); });
   return out;
 }
 
@@ -317,7 +351,11 @@ PartialResponses decode_responses_partial(ByteView bytes, RopFraming framing, co
   auto one_response = [&](ByteReader& list) -> RopResponse {
     uint8_t id = list.rest()[0];
     if (is_response_only(id) || !sources.requests) {
-      return decode_response(list, &sources.supplied);
+      ResponseContext context = sources.supplied;
+      // RopNotify names its table by server handle; a row notification reads that table's columns.
+      if (id == static_cast<uint8_t>(RopId::Notify))
+        if (Columns c = notified_table_columns(list.rest(), local, out.handles, sources.tables)) context.columns = c;
+      return decode_response(list, &context);
     }
     const std::vector<RopRequest>& requests = *sources.requests;
     while (next_request < requests.size() && !rop_id_info(static_cast<uint8_t>(rop_id(requests[next_request])))->has_response)

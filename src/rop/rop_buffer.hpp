@@ -3,13 +3,16 @@
 // A buffer is RopSize (2 bytes, counting itself and the RopsList), the RopsList (ROP requests or
 // responses back to back), then the ServerObjectHandleTable (4-byte handles to the end).
 //
-// Requests decode standalone: each starts with its RopId and carries everything it needs. Responses
+// Requests decode standalone: each starts with its RopId and carries everything it needs, except
+// RopWritePerUserInformation, whose ReplGuid depends on how its logon was opened (the LogonFlags of
+// an earlier RopLogon, which the buffer decoder tracks by LogonId; see LogonFlagsState). Responses
 // do not: a response has no length and some of them can only be read with facts from the request
 // (see ResponseContext), so decode_response_buffer() walks the request list alongside: the n-th
 // response answers the n-th request that has a response (RopRelease has none), and the response-only
-// ROPs (RopPending, RopBackoff, RopBufferTooSmall) may appear without a request. The table columns
-// that RopQueryRows/RopFindRow/RopExpandRow need come from a RopSetColumns earlier in the same
-// buffer, or from the TableColumnsState the caller keeps across buffers (keyed by server handle).
+// ROPs (RopNotify, RopPending, RopBackoff, RopBufferTooSmall) may appear without a request. The
+// table columns that RopQueryRows/RopFindRow/RopExpandRow and RopNotify's row notifications need
+// come from a RopSetColumns earlier in the same buffer, or from the TableColumnsState the caller
+// keeps across buffers (keyed by server handle).
 #pragma once
 
 #include <exception>
@@ -185,9 +188,16 @@ struct DescribedRop {
 const std::vector<DescribedRop>& described_rops();
 const DescribedRop* find_described_rop(RopId id) noexcept;
 
+// The LogonFlags of each logon the session opened, by LogonId. The request decoders record every
+// RopLogon they read and give RopWritePerUserInformation its logon's flags.
+struct LogonFlagsState {
+  std::unordered_map<uint8_t, uint8_t> flags_by_logon_id;
+};
+
 // ---- one ROP ------------------------------------------------------------------------------------------
-// Reads RopId and the request; fails on a reserved RopId or a ROP not described here.
-RopRequest decode_request(ByteReader& r);
+// Reads RopId and the request; fails on a reserved RopId or a ROP not described here. `context`
+// carries the logon's LogonFlags for RopWritePerUserInformation.
+RopRequest decode_request(ByteReader& r, const ResponseContext* context = nullptr);
 void encode_request(ByteWriter& w, const RopRequest& rop);
 RopResponse decode_response(ByteReader& r, const ResponseContext* context = nullptr);
 void encode_response(ByteWriter& w, const RopResponse& rop);
@@ -199,7 +209,7 @@ std::string to_json(const RopRequest& rop);
 std::string to_json(const RopResponse& rop);
 
 // Requests back to back with no buffer framing (`exmapi decode --request HEX`).
-std::vector<RopRequest> decode_requests(ByteView bytes);
+std::vector<RopRequest> decode_requests(ByteView bytes, LogonFlagsState* logons = nullptr);
 
 // ---- buffers ------------------------------------------------------------------------------------------
 // ROP buffers hold at most 32 KB of RopsList in the classic protocol; MAPI extensions allow 64 KB - 1
@@ -221,7 +231,8 @@ struct TableColumnsState {
   std::unordered_map<uint32_t, Columns> columns_by_handle;
 };
 
-RopRequestBuffer decode_request_buffer(ByteView bytes);
+// `logons` may be null when the buffer's logons are all opened in it.
+RopRequestBuffer decode_request_buffer(ByteView bytes, LogonFlagsState* logons = nullptr);
 Bytes encode_request_buffer(const RopRequestBuffer& buffer);
 // `request` is the buffer these responses answer; `tables` may be null when no table ROPs occur.
 RopResponseBuffer decode_response_buffer(ByteView bytes, const RopRequestBuffer& request,
@@ -263,7 +274,7 @@ struct ResponseSources {
   // Read for table ROPs and, when the whole buffer decodes, updated as decode_response_buffer() does.
   TableColumnsState* tables = nullptr;
 };
-PartialRequests decode_requests_partial(ByteView bytes, RopFraming framing);
+PartialRequests decode_requests_partial(ByteView bytes, RopFraming framing, LogonFlagsState* logons = nullptr);
 PartialResponses decode_responses_partial(ByteView bytes, RopFraming framing, const ResponseSources& sources);
 
 // ---- samples --------------------------------------------------------------------------------------------

@@ -184,7 +184,8 @@ bool Sampler::flag_like(std::string_view n) {
   // branches are exercised over a handful of seeds.
   for (std::string_view prefix : {"Is", "Has", "Want", "Use", "Reserved"})
     if (n.substr(0, prefix.size()) == prefix) return true;
-  return false;
+  // Negative Booleans read "No" + a capitalised word (NoPropertiesReturned), unlike "Notify...".
+  return n.size() > 2 && n.substr(0, 2) == "No" && n[2] >= 'A' && n[2] <= 'Z';
 }
 
 std::string Sampler::word(bool unicode) {

@@ -72,9 +72,11 @@ using Columns = std::shared_ptr<const std::vector<PropTag>>;
 // matching request and the session's table state, or filled in by a caller decoding one response.
 struct ResponseContext {
   // RopQueryRows / RopFindRow / RopExpandRow: the table's columns (its last RopSetColumns).
+  // RopNotify: the columns of the table its NotificationHandle names.
   // RopGetPropertiesSpecific: the request's PropertyTags.
   Columns columns;
   // RopLogon: the request's LogonFlags; bit 0x01 (Private) selects the private-mailbox response.
+  // RopWritePerUserInformation request: the LogonFlags of the logon its LogonId names.
   std::optional<uint8_t> logon_flags;
 };
 
@@ -536,6 +538,9 @@ class Sampler {
   void value(std::string_view, LongTermId& v, const LongTermIdCodec&);
   void value(std::string_view, SortOrderSet& v, const SortOrderSetCodec&);
   void value(std::string_view, std::vector<PropertyProblem>& v, const PropertyProblemsCodec&);
+  // Codecs of the ROP families bring their own sampling, so only valid values are produced.
+  template <class T, class Codec>
+  void value(std::string_view, T& v, const Codec& codec) { codec.sample(*this, v); }
   template <class T, class Member>
   void from_context(std::string_view name, T& out, Member member, std::string_view what) {
     if (!context_ || !(context_->*member)) detail::throw_missing_context(0, name, what, context_need_of(member));
