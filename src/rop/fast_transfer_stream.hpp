@@ -79,10 +79,10 @@ constexpr PropTag IncrementalSyncMessagePartial = 0x407A0003;
 constexpr PropTag DnPrefix = 0x4008001E;
 }  // namespace fx_meta
 
-// ICS state and deletion properties that appear in the stream (MS-OXCFXICS 2.2.1.1, 2.2.1.3).
+// The ICS state property whose tag does not say its layout (MS-OXCFXICS 2.2.1.1.1): PtypBinary data
+// under a PtypInteger32 tag. Sent with the binary tag 0x40170102 it needs no special case.
 namespace fx_state {
-constexpr PropTag IdsetGiven = 0x40170003;  // PtypBinary data under a PtypInteger32 tag
-constexpr PropTag IdsetGivenBinary = 0x40170102;
+constexpr PropTag IdsetGiven = 0x40170003;
 }  // namespace fx_state
 
 // "StartMessage", ... or nullptr when `tag` is no marker.

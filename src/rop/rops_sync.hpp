@@ -166,8 +166,8 @@ struct RopSynchronizationImportHierarchyChange {
   };
 };
 
-// MS-OXCROPS 2.2.13.5. PropertyValues holds one PidTagIdsetGiven-like PtypMultipleBinary of the
-// source keys to delete (MS-OXCFXICS 2.2.3.2.4.5.1).
+// MS-OXCROPS 2.2.13.5. PropertyValues holds one PtypMultipleBinary value listing the source keys of
+// the objects to delete (MS-OXCFXICS 2.2.3.2.4.5.1).
 struct RopSynchronizationImportDeletes {
   static constexpr RopId kId = RopId::SynchronizationImportDeletes;
   struct Request {
@@ -277,8 +277,8 @@ struct RopSynchronizationUploadStateStreamBegin {
   EXMAPI_ROP_PLAIN_RESPONSE(SynchronizationUploadStateStreamBegin, "InputHandleIndex");
 };
 
-// MS-OXCROPS 2.2.13.10. StreamDataSize is 4 bytes wide (the requirement text's "2 bytes" is a typo
-// of the same section's field table).
+// MS-OXCROPS 2.2.13.10. StreamDataSize is 4 bytes wide as the section's field table gives it (one
+// sentence of the same section says 2).
 struct RopSynchronizationUploadStateStreamContinue {
   static constexpr RopId kId = RopId::SynchronizationUploadStateStreamContinue;
   struct Request {
