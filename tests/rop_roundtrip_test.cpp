@@ -72,7 +72,9 @@ TEST(RopRoundTrip, FailureShapes) {
       RopId::MoveCopyMessages,  RopId::MoveFolder,         RopId::CopyFolder,
       RopId::ReadStream,        RopId::WriteStream,        RopId::WriteStreamExtended,
       RopId::WriteAndCommitStream, RopId::CopyToStream,    RopId::Notify,            RopId::Pending,
-      RopId::Backoff,           RopId::BufferTooSmall};
+      RopId::Backoff,           RopId::BufferTooSmall,
+      RopId::FastTransferSourceGetBuffer, RopId::FastTransferDestinationPutBuffer,
+      RopId::FastTransferDestinationPutBufferExtended};
   ResponseContext context = sample_context(1);
   for (const DescribedRop& d : described_rops()) {
     if (!d.response) continue;

@@ -409,7 +409,7 @@ RopResponse sample_response(RopId id, uint64_t seed, uint32_t return_value, cons
 }
 
 std::vector<uint32_t> sample_return_values() {
-  return {ec::Success, ec::NotSupported, ec::WrongServer, ec::NullDestinationObject, ec::WarnWithErrors};
+  return {ec::Success, ec::NotSupported, ec::WrongServer, ec::ServerBusy, ec::NullDestinationObject, ec::WarnWithErrors};
 }
 
 ResponseContext sample_context(uint64_t seed) {

@@ -60,6 +60,7 @@ namespace exmapi::rop {
 namespace ec {
 constexpr uint32_t Success = 0x00000000;
 constexpr uint32_t WrongServer = 0x00000478;            // RopLogon redirect response
+constexpr uint32_t ServerBusy = 0x00000480;             // RopFastTransferSourceGetBuffer: BackoffTime follows
 constexpr uint32_t NullDestinationObject = 0x00000503;  // copy/move ROPs: DestHandleIndex follows
 constexpr uint32_t WarnWithErrors = 0x00040380;         // RopGetPropertyIdsFromNames: IDs still follow
 constexpr uint32_t NotSupported = 0x80040102;
