@@ -24,7 +24,7 @@ std::string hex8(uint8_t v) {
 
 // ---- dispatch tables built from the registry -------------------------------------------------------------
 
-using RequestDecoder = RopRequest (*)(ByteReader&);
+using RequestDecoder = RopRequest (*)(ByteReader&, const ResponseContext*);
 using ResponseDecoder = RopResponse (*)(ByteReader&, const ResponseContext*);
 using RequestSampler = RopRequest (*)(uint64_t);
 using ResponseSampler = RopResponse (*)(uint64_t, uint32_t, const ResponseContext&);
@@ -51,10 +51,13 @@ void add(Tables& t, const char* family) {
   DescribedRop d{R::kId, family, false, false};
   if constexpr (registry::HasRequest<R>) {
     static_assert(R::Request::kId == R::kId);
-    t.request[i] = [](ByteReader& r) -> RopRequest { return decode_body<typename R::Request>(r, nullptr); };
+    t.request[i] = [](ByteReader& r, const ResponseContext* c) -> RopRequest {
+      return decode_body<typename R::Request>(r, c);
+    };
     t.request_sampler[i] = [](uint64_t seed) -> RopRequest {
       typename R::Request v;
-      Sampler s(seed, 0, nullptr);
+      ResponseContext context = sample_context(seed);
+      Sampler s(seed, 0, &context);
       v.describe(s);
       return v;
     };
@@ -121,12 +124,12 @@ const DescribedRop* find_described_rop(RopId id) noexcept {
 
 // ---- one ROP ------------------------------------------------------------------------------------------
 
-RopRequest decode_request(ByteReader& r) {
+RopRequest decode_request(ByteReader& r, const ResponseContext* context) {
   size_t at = r.offset();
   uint8_t id = r.u8("RopId");
   RequestDecoder fn = tables().request[id];
   if (!fn) fail_rop_id(at, id, true);
-  return fn(r);
+  return fn(r, context);
 }
 
 void encode_request(ByteWriter& w, const RopRequest& rop) {
@@ -144,6 +147,10 @@ RopResponse decode_response(ByteReader& r, const ResponseContext* context) {
   ResponseDecoder fn = tables().response[id];
   if (!fn) fail_rop_id(at, id, false);
   return fn(r, context);
+}
+
+RopId response_rop_id(RopId request) noexcept {
+  return request == RopId::GetMessageStatus ? RopId::SetMessageStatus : request;
 }
 
 void encode_response(ByteWriter& w, const RopResponse& rop) {
@@ -233,25 +240,49 @@ const Columns* slot_columns(const std::unordered_map<size_t, Columns>& local, co
   return nullptr;
 }
 
-// The handle slot whose table a response reads rows of, if it is a row-returning table ROP.
-std::optional<size_t> table_slot(const RopRequest& request) {
+// The handle slot whose columns a response's rows follow: the table of a row-returning table ROP, or
+// the message of RopReadRecipients (its recipient columns).
+std::optional<size_t> columns_slot(const RopRequest& request) {
   if (auto* q = std::get_if<RopQueryRows::Request>(&request)) return q->input_handle_index;
   if (auto* f = std::get_if<RopFindRow::Request>(&request)) return f->input_handle_index;
   if (auto* e = std::get_if<RopExpandRow::Request>(&request)) return e->input_handle_index;
+  if (auto* rr = std::get_if<RopReadRecipients::Request>(&request)) return rr->input_handle_index;
+  return std::nullopt;
+}
+
+// The slot and recipient columns a successful response announces for a message object.
+std::optional<std::pair<size_t, Columns>> announced_recipient_columns(const RopRequest& request,
+                                                                      const RopResponse& response) {
+  auto columns = [](const MessageHeader& m) { return std::make_shared<const std::vector<PropTag>>(m.recipient_columns); };
+  if (auto* o = std::get_if<RopOpenMessage::Response>(&response); o && o->return_value == ec::Success)
+    return std::pair{size_t{std::get<RopOpenMessage::Request>(request).output_handle_index}, columns(o->message)};
+  if (auto* e = std::get_if<RopOpenEmbeddedMessage::Response>(&response); e && e->return_value == ec::Success)
+    return std::pair{size_t{std::get<RopOpenEmbeddedMessage::Request>(request).output_handle_index}, columns(e->message)};
+  if (auto* l = std::get_if<RopReloadCachedInformation::Response>(&response); l && l->return_value == ec::Success)
+    return std::pair{size_t{std::get<RopReloadCachedInformation::Request>(request).input_handle_index}, columns(l->message)};
   return std::nullopt;
 }
 
 }  // namespace
 
-RopRequestBuffer decode_request_buffer(ByteView bytes) {
+RopRequestBuffer decode_request_buffer(ByteView bytes, LogonState* logons) {
   ByteReader r(bytes);
   RopRequestBuffer out;
   ByteReader list = split_buffer(r, out.handles);
+  LogonState local;
+  LogonState& known = logons ? *logons : local;
   in_field("RopsList", [&] {
     while (!list.empty()) {
       size_t i = out.rops.size();
       try {
-        out.rops.push_back(decode_request(list));
+        // Every request has its LogonId right after the RopId.
+        ResponseContext context;
+        if (list.remaining() >= 2)
+          if (auto it = known.flags_by_logon_id.find(list.rest()[1]); it != known.flags_by_logon_id.end())
+            context.logon_flags = it->second;
+        out.rops.push_back(decode_request(list, &context));
+        if (auto* logon = std::get_if<RopLogon::Request>(&out.rops.back()))
+          known.flags_by_logon_id[logon->logon_id] = logon->logon_flags;
       } catch (DecodeError& e) {
         detail::rethrow_with_index(e, i);
       }
@@ -270,6 +301,8 @@ ResponseContext context_for(const RopRequest& request, const Columns& table_colu
     c.columns = std::make_shared<const std::vector<PropTag>>(g->property_tags);
   else if (auto* l = std::get_if<RopLogon::Request>(&request))
     c.logon_flags = l->logon_flags;
+  else if (std::holds_alternative<RopReadRecipients::Request>(request))
+    c.recipient_columns = table_columns;
   else
     c.columns = table_columns;
   return c;
@@ -296,11 +329,11 @@ RopResponseBuffer decode_response_buffer(ByteView bytes, const RopRequestBuffer&
           list.fail("RopId", "a response to " + std::string(rop_name(static_cast<RopId>(id)) ? rop_name(static_cast<RopId>(id)) : hex8(id)) +
                                  " follows but every request has been answered");
         const RopRequest& req = request.rops[next_request++];
-        RopId expected = rop_id(req);
+        RopId expected = response_rop_id(rop_id(req));
         if (static_cast<uint8_t>(expected) != id)
-          list.fail("RopId", "is " + hex8(id) + " but the matching request is " + rop_name(expected));
+          list.fail("RopId", "is " + hex8(id) + " but the matching request is " + rop_name(rop_id(req)));
         Columns table_columns;
-        if (auto slot = table_slot(req))
+        if (auto slot = columns_slot(req))
           if (const Columns* c = slot_columns(local, request, tables, *slot)) table_columns = *c;
         ResponseContext context = context_for(req, table_columns);
         out.rops.push_back(decode_response(list, &context));
@@ -310,6 +343,7 @@ RopResponseBuffer decode_response_buffer(ByteView bytes, const RopRequestBuffer&
           if (resp.return_value == ec::Success)
             local[set->input_handle_index] = std::make_shared<const std::vector<PropTag>>(set->property_tags);
         }
+        if (auto announced = announced_recipient_columns(req, out.rops.back())) local[announced->first] = announced->second;
       } catch (DecodeError& e) {
         detail::rethrow_with_index(e, i);
       }
@@ -348,6 +382,7 @@ ResponseContext sample_context(uint64_t seed) {
   ResponseContext c;
   c.columns = std::make_shared<const std::vector<PropTag>>(std::vector<PropTag>{
       0x67480014, 0x0037001F, 0x0E080003, 0x0E060040, 0x0FFF0102, 0x0E1B000B, 0x001A001E});
+  c.recipient_columns = c.columns;
   c.logon_flags = seed % 2 ? logon_flags::Private : 0;
   return c;
 }

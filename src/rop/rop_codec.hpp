@@ -74,7 +74,11 @@ struct ResponseContext {
   // RopGetPropertiesSpecific: the request's PropertyTags.
   Columns columns;
   // RopLogon: the request's LogonFlags; bit 0x01 (Private) selects the private-mailbox response.
+  // RopSetMessageReadFlag's request: the LogonFlags of its logon; ClientData follows without Private.
   std::optional<uint8_t> logon_flags;
+  // RopReadRecipients: the message's RecipientColumns (its RopOpenMessage, RopOpenEmbeddedMessage or
+  // RopReloadCachedInformation response).
+  Columns recipient_columns;
 };
 
 // ---- plug-in codecs for the MS-OXCDATA structures (owned by the property layer) --------------------
