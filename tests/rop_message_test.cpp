@@ -226,6 +226,11 @@ TEST(RopMessage, ReadRecipientsNeedsTheMessageRecipientColumns) {
   DecodeError e = response_error(b, no_context());
   EXPECT_EQ(e.path(), "RopReadRecipients.RecipientRows");
   EXPECT_NE(std::string(e.what()).find("RecipientColumns"), std::string::npos) << e.what();
+  // Encoding a row without its column set fails the same way instead of reading through a null set.
+  RopReadRecipients::Response r;
+  r.recipient_rows.resize(1);
+  ByteWriter w;
+  EXPECT_THROW(encode_response(w, r), EncodeError);
 }
 
 TEST(RopMessage, SetMessageReadFlagRequestFollowsTheLogon) {

@@ -39,4 +39,8 @@ void throw_recipient_column_count_encode(size_t count, size_t columns) {
                     std::to_string(count) + " values but only " + std::to_string(columns) + " recipient columns");
 }
 
+void throw_no_recipient_columns() {
+  throw EncodeError("RecipientProperties", "has no recipient columns to be written against (set recipient_columns)");
+}
+
 }  // namespace exmapi::rop::detail

@@ -39,6 +39,7 @@ void write_reduced_unicode_z(ByteWriter& w, const std::string& utf8, std::string
 [[noreturn]] void throw_string_without_text(std::string_view field, uint8_t type);
 [[noreturn]] void throw_recipient_column_count(size_t offset, size_t count, size_t columns);
 [[noreturn]] void throw_recipient_column_count_encode(size_t count, size_t columns);
+[[noreturn]] void throw_no_recipient_columns();
 }  // namespace detail
 
 constexpr std::string_view kLogonFlagsNeed = "the LogonFlags of the logon LogonId names (its RopLogon request)";
@@ -136,10 +137,7 @@ struct RecipientRow {
     namespace rf = recipient_flags;
     namespace at = recipient_address_type;
     a.u16("RecipientFlags", recipient_flags);
-    if constexpr (std::is_same_v<A, Sampler>) {
-      recipient_flags &= static_cast<uint16_t>(~rf::Reserved);
-      display_type = 0;
-    }
+    if constexpr (std::is_same_v<A, Sampler>) recipient_flags &= static_cast<uint16_t>(~rf::Reserved);
     if (type() == at::X500DN) {
       a.u8("AddressPrefixUsed", address_prefix_used);
       a.u8("DisplayType", display_type);
@@ -156,6 +154,7 @@ struct RecipientRow {
     if (recipient_flags & rf::I) a.text("SimpleDisplayName", simple_display_name, unicode());
     if (recipient_flags & rf::T) a.text("TransmittableDisplayName", transmittable_display_name, unicode());
 
+    if (!columns.columns) detail::throw_no_recipient_columns();
     const std::vector<PropTag>& all = *columns.columns;
     size_t n = a.count16("RecipientColumnCount", recipient_properties.cells.size());
     if constexpr (std::is_same_v<A, Sampler>) {
@@ -245,8 +244,10 @@ struct ModifyRecipientRow {
         present = !a.reader().empty();
       else
         present = recipient_row.has_value();
-      if (present) rop::recipient_row(a, "RecipientRow", ensure(recipient_row), columns);
-      else recipient_row.reset();
+      if (present)
+        rop::recipient_row(a, "RecipientRow", ensure(recipient_row), columns);
+      else
+        recipient_row.reset();
     });
   }
 };
