@@ -50,7 +50,10 @@ TEST(RopFuzzSeeds, EveryDescribedRopHasADecodableSeed) {
     Bytes b = test::read_file(e.path());
     std::string file = e.path().filename().string();
     if (file.rfind("request_", 0) == 0) {
-      RopRequestBuffer buffer = decode_request_buffer(b);
+      // Request samples are made against sample_context(7)'s logon, whatever their LogonId.
+      LogonFlagsState logons;
+      for (unsigned id = 0; id < 256; ++id) logons.flags_by_logon_id[static_cast<uint8_t>(id)] = *sample_context(7).logon_flags;
+      RopRequestBuffer buffer = decode_request_buffer(b, &logons);
       for (auto& rop : buffer.rops) requests.insert(rop_id(rop));
     } else if (file.rfind("response_", 0) == 0) {
       ASSERT_FALSE(b.empty());

@@ -146,7 +146,7 @@ TEST(RopMalformed, EveryTruncationFailsCleanly) {
         ByteReader r(cut);
         try {
           if (request)
-            decode_request(r);
+            decode_request(r, &context);
           else
             decode_response(r, &context);
           // RopBufferTooSmall's RequestBuffers runs to the end, so a prefix is still a response.

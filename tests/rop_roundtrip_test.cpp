@@ -25,7 +25,8 @@ TEST(RopRoundTrip, EveryDescribedRequest) {
       ByteWriter w;
       encode_request(w, rop);
       ByteReader r(w.view());
-      RopRequest back = decode_request(r);
+      ResponseContext context = sample_context(seed);  // what the sample was made against
+      RopRequest back = decode_request(r, &context);
       ASSERT_TRUE(r.empty()) << label(d.id) << " seed " << seed;
       ASSERT_EQ(back, rop) << label(d.id) << " seed " << seed << ": " << to_json(rop) << " vs " << to_json(back);
       ByteWriter again;
@@ -72,6 +73,7 @@ TEST(RopRoundTrip, FailureShapes) {
       RopId::MoveCopyMessages,  RopId::MoveFolder,         RopId::CopyFolder,
       RopId::ReadStream,        RopId::WriteStream,        RopId::WriteStreamExtended,
       RopId::WriteAndCommitStream, RopId::CopyToStream,    RopId::Notify,            RopId::Pending,
+      RopId::SetReadFlags,
       RopId::Backoff,           RopId::BufferTooSmall,
       RopId::FastTransferSourceGetBuffer, RopId::FastTransferDestinationPutBuffer,
       RopId::FastTransferDestinationPutBufferExtended};

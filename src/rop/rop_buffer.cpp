@@ -56,7 +56,8 @@ void add(Tables& t, const char* family) {
     };
     t.request_sampler[i] = [](uint64_t seed) -> RopRequest {
       typename R::Request v;
-      Sampler s(seed, 0, nullptr);
+      ResponseContext context = sample_context(seed);
+      Sampler s(seed, 0, &context);
       v.describe(s);
       return v;
     };
@@ -172,6 +173,10 @@ void decode_query_rows_view(ByteReader& r, const ResponseContext& context, RopQu
   in_field(rop_name(RopId::QueryRows), [&] { out.describe(d); });
 }
 
+RopId response_rop_id(RopId request) noexcept {
+  return request == RopId::GetMessageStatus ? RopId::SetMessageStatus : request;
+}
+
 void encode_response(ByteWriter& w, const RopResponse& rop) {
   std::visit(
       [&](const auto& v) {
@@ -263,11 +268,26 @@ Columns notified_table_columns(ByteView rest, const std::unordered_map<size_t, C
   return nullptr;
 }
 
-// The handle slot whose table a response reads rows of, if it is a row-returning table ROP.
-std::optional<size_t> table_slot(const RopRequest& request) {
+// The handle slot whose columns a response's rows follow: the table of a row-returning table ROP, or
+// the message of RopReadRecipients (its recipient columns).
+std::optional<size_t> columns_slot(const RopRequest& request) {
   if (auto* q = std::get_if<RopQueryRows::Request>(&request)) return q->input_handle_index;
   if (auto* f = std::get_if<RopFindRow::Request>(&request)) return f->input_handle_index;
   if (auto* e = std::get_if<RopExpandRow::Request>(&request)) return e->input_handle_index;
+  if (auto* rr = std::get_if<RopReadRecipients::Request>(&request)) return rr->input_handle_index;
+  return std::nullopt;
+}
+
+// The slot and recipient columns a successful response announces for a message object.
+std::optional<std::pair<size_t, Columns>> announced_recipient_columns(const RopRequest& request,
+                                                                      const RopResponse& response) {
+  auto columns = [](const MessageHeader& m) { return std::make_shared<const std::vector<PropTag>>(m.recipient_columns); };
+  if (auto* o = std::get_if<RopOpenMessage::Response>(&response); o && o->return_value == ec::Success)
+    return std::pair{size_t{std::get<RopOpenMessage::Request>(request).output_handle_index}, columns(o->message)};
+  if (auto* e = std::get_if<RopOpenEmbeddedMessage::Response>(&response); e && e->return_value == ec::Success)
+    return std::pair{size_t{std::get<RopOpenEmbeddedMessage::Request>(request).output_handle_index}, columns(e->message)};
+  if (auto* l = std::get_if<RopReloadCachedInformation::Response>(&response); l && l->return_value == ec::Success)
+    return std::pair{size_t{std::get<RopReloadCachedInformation::Request>(request).input_handle_index}, columns(l->message)};
   return std::nullopt;
 }
 
@@ -289,6 +309,8 @@ ResponseContext context_for(const RopRequest& request, const Columns& table_colu
     c.columns = std::make_shared<const std::vector<PropTag>>(g->property_tags);
   else if (auto* l = std::get_if<RopLogon::Request>(&request))
     c.logon_flags = l->logon_flags;
+  else if (std::holds_alternative<RopReadRecipients::Request>(request))
+    c.recipient_columns = table_columns;
   else
     c.columns = table_columns;
   return c;
@@ -364,15 +386,16 @@ PartialResponses decode_responses_partial(ByteView bytes, RopFraming framing, co
       list.fail("RopId", "a response to " + std::string(rop_name(static_cast<RopId>(id)) ? rop_name(static_cast<RopId>(id)) : hex8(id)) +
                              " follows but every request has been answered");
     const RopRequest& req = requests[next_request++];
-    RopId expected = rop_id(req);
+    RopId expected = response_rop_id(rop_id(req));
     if (static_cast<uint8_t>(expected) != id)
-      list.fail("RopId", "is " + hex8(id) + " but the matching request is " + rop_name(expected));
+      list.fail("RopId", "is " + hex8(id) + " but the matching request is " + rop_name(rop_id(req)));
     Columns table_columns;
-    if (auto slot = table_slot(req))
+    if (auto slot = columns_slot(req))
       if (const Columns* c = slot_columns(local, sources.request_handles, sources.tables, *slot)) table_columns = *c;
     ResponseContext context = context_for(req, table_columns);
     if (!context.columns) context.columns = sources.supplied.columns;
     if (!context.logon_flags) context.logon_flags = sources.supplied.logon_flags;
+    if (!context.recipient_columns) context.recipient_columns = sources.supplied.recipient_columns;
     RopResponse rop = decode_response(list, &context);
     // A successful RopSetColumns sets the columns the later row ROPs of this table read.
     if (auto* set = std::get_if<RopSetColumns::Request>(&req)) {
@@ -380,6 +403,7 @@ PartialResponses decode_responses_partial(ByteView bytes, RopFraming framing, co
       if (resp.return_value == ec::Success)
         local[set->input_handle_index] = std::make_shared<const std::vector<PropTag>>(set->property_tags);
     }
+    if (auto announced = announced_recipient_columns(req, rop)) local[announced->first] = announced->second;
     return rop;
   };
   walk_list(r, framing, out.rops, out.handles, out.error, one_response);
@@ -416,6 +440,7 @@ ResponseContext sample_context(uint64_t seed) {
   ResponseContext c;
   c.columns = std::make_shared<const std::vector<PropTag>>(std::vector<PropTag>{
       0x67480014, 0x0037001F, 0x0E080003, 0x0E060040, 0x0FFF0102, 0x0E1B000B, 0x001A001E});
+  c.recipient_columns = c.columns;
   c.logon_flags = seed % 2 ? logon_flags::Private : 0;
   return c;
 }

@@ -196,10 +196,14 @@ struct LogonFlagsState {
 
 // ---- one ROP ------------------------------------------------------------------------------------------
 // Reads RopId and the request; fails on a reserved RopId or a ROP not described here. `context`
-// carries the logon's LogonFlags for RopWritePerUserInformation.
+// gives what a request cannot show itself: its logon's LogonFlags (RopWritePerUserInformation,
+// RopSetMessageReadFlag).
 RopRequest decode_request(ByteReader& r, const ResponseContext* context = nullptr);
 void encode_request(ByteWriter& w, const RopRequest& rop);
 RopResponse decode_response(ByteReader& r, const ResponseContext* context = nullptr);
+// The RopId of the response that answers a request: its own, except RopGetMessageStatus, which a
+// RopSetMessageStatus response (0x20) answers (MS-OXCROPS 2.2.6.9.2).
+RopId response_rop_id(RopId request) noexcept;
 void encode_response(ByteWriter& w, const RopResponse& rop);
 // A RopQueryRows response (RopId first) whose rows stay in the bytes `r` reads (PropertyRowsView): the
 // fast path for message lists. `out` keeps its storage from call to call. Fails as decode_response().
@@ -225,13 +229,16 @@ struct RopResponseBuffer {
   friend bool operator==(const RopResponseBuffer&, const RopResponseBuffer&) = default;
 };
 
-// The columns of each table object the session holds, by server object handle. The response buffer
-// decoder reads it for RopQueryRows/RopFindRow/RopExpandRow and records successful RopSetColumns.
+// The columns of each table object the session holds, by server object handle, and the recipient
+// columns of each message object. The response buffer decoder reads it for RopQueryRows/RopFindRow/
+// RopExpandRow and RopReadRecipients, and records successful RopSetColumns, RopOpenMessage,
+// RopOpenEmbeddedMessage and RopReloadCachedInformation.
 struct TableColumnsState {
   std::unordered_map<uint32_t, Columns> columns_by_handle;
 };
 
-// `logons` may be null when the buffer's logons are all opened in it.
+// `logons` may be null when the buffer's logons are all opened in it; decode_request_buffer() also
+// learns LogonFlags from the RopLogon requests it reads.
 RopRequestBuffer decode_request_buffer(ByteView bytes, LogonFlagsState* logons = nullptr);
 Bytes encode_request_buffer(const RopRequestBuffer& buffer);
 // `request` is the buffer these responses answer; `tables` may be null when no table ROPs occur.
@@ -240,7 +247,8 @@ RopResponseBuffer decode_response_buffer(ByteView bytes, const RopRequestBuffer&
 Bytes encode_response_buffer(const RopResponseBuffer& buffer);
 // The context decode_response_buffer() gives the response to `request`: the request's own tags
 // (RopGetPropertiesSpecific), its LogonFlags (RopLogon), or else `table_columns` (the columns the
-// buffer decoder found for the table the request reads).
+// buffer decoder found for the table the request reads, or the message's recipient columns for
+// RopReadRecipients).
 ResponseContext context_for(const RopRequest& request, const Columns& table_columns);
 
 // ---- decoding as far as the bytes go ------------------------------------------------------------------
@@ -280,12 +288,14 @@ PartialResponses decode_responses_partial(ByteView bytes, RopFraming framing, co
 // ---- samples --------------------------------------------------------------------------------------------
 // Plausible values for every field (see Sampler), for the generated round-trip tests, fuzz seeds and
 // the coverage document. Fails (Error) for a ROP with no such description.
+// A request that needs context is sampled against sample_context(seed).
 RopRequest sample_request(RopId id, uint64_t seed);
 RopResponse sample_response(RopId id, uint64_t seed, uint32_t return_value, const ResponseContext& context);
 // The ReturnValues that select a distinct response shape somewhere (success, generic failure and the
 // special codes of ec::).
 std::vector<uint32_t> sample_return_values();
-// A context with a column set covering the sample value types and a private-mailbox logon.
+// A context with a column set covering the sample value types (also as recipient columns) and a logon
+// that is private for odd seeds, public for even ones.
 ResponseContext sample_context(uint64_t seed);
 
 }  // namespace exmapi::rop

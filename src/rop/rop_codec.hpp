@@ -77,8 +77,12 @@ struct ResponseContext {
   // RopGetPropertiesSpecific: the request's PropertyTags.
   Columns columns;
   // RopLogon: the request's LogonFlags; bit 0x01 (Private) selects the private-mailbox response.
-  // RopWritePerUserInformation request: the LogonFlags of the logon its LogonId names.
+  // RopWritePerUserInformation and RopSetMessageReadFlag requests: the LogonFlags of the logon their
+  // LogonId names (ReplGuid follows for a private logon; ClientData follows without Private).
   std::optional<uint8_t> logon_flags;
+  // RopReadRecipients: the message's RecipientColumns (its RopOpenMessage, RopOpenEmbeddedMessage or
+  // RopReloadCachedInformation response).
+  Columns recipient_columns;
 };
 
 // Which member of ResponseContext a response could not do without: a caller decoding responses on
