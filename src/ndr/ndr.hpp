@@ -132,6 +132,8 @@ class Encoder {
     align(4), w_.u32(static_cast<uint32_t>(n));
     return n;
   }
+  // A u32 value with its [range(0, max)] (pcbOut, pcbAuxOut...).
+  void ranged_u32(std::string_view name, uint32_t& v, uint64_t max) { count32(name, v, max); }
   size_t count16(std::string_view name, size_t n) {
     if (n > 0xFFFF) detail::throw_range_encode(name, n, 0xFFFF);
     align(2), w_.u16(static_cast<uint16_t>(n));
@@ -284,6 +286,7 @@ class Decoder {
     if (n > max) detail::throw_range_decode(at, name, n, max);
     return n;
   }
+  void ranged_u32(std::string_view name, uint32_t& v, uint64_t max) { v = static_cast<uint32_t>(count32(name, v, max)); }
   size_t count16(std::string_view name, size_t) { return align(2), r_.u16(name); }
   uint32_t conformance(std::string_view name, size_t) { return align(4), r_.u32(name); }
   void same_size(std::string_view name, uint64_t wire, uint64_t expected) {

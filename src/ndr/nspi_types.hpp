@@ -109,7 +109,7 @@ T& arm(A& a, PropValueUnion& v, std::string_view name) {
 // PropertyValue_r (MS-OXNSPI 2.2.2.4): the union is non-encapsulated, so its discriminant is on the
 // wire (right after ulReserved) and must equal the tag's low 16 bits.
 struct PropertyValue {
-  uint32_t prop_tag = 0;
+  uint32_t prop_tag = 0x00000001;  // PtypNull with property ID 0: the value-less default
   uint32_t reserved = 0;
   PropValueUnion value;
   friend bool operator==(const PropertyValue&, const PropertyValue&) = default;
