@@ -55,7 +55,7 @@ namespace exmapi::ndr {
 // deepest legitimate NSPI shape (a row set's row's value's string array's string) nests 5 deep.
 constexpr size_t kMaxNesting = 64;
 
-// An RPC context handle on the wire (MS-RPCE 2.2.5.1... C706 14.3.13): 4-byte attributes + a UUID.
+// An RPC context handle on the wire: 4-byte attributes, then a UUID (20 bytes, 4-aligned).
 struct ContextHandle {
   uint32_t attributes = 0;
   Guid uuid;

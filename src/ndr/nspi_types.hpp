@@ -256,7 +256,7 @@ struct Restriction {
   }
 };
 
-// PropertyName_r (MS-OXNSPI 2.2.2.9... MS-NSPI 2.2.2.19).
+// PropertyName_r (MS-NSPI 2.3.5.1): a named property for NspiGetNamesFromIDs / NspiGetIDsFromNames.
 struct PropertyName {
   std::optional<Guid> guid;  // lpguid
   uint32_t reserved = 0;
@@ -305,7 +305,8 @@ struct StringsArrayT {
 using StringsArray = StringsArrayT<false>;
 using WStringsArray = StringsArrayT<true>;
 
-// BinaryArray_r (MS-OXNSPI 2.2.2.? ) as a parameter: cValues, then the lpbin pointer.
+// BinaryArray_r (MS-OXNSPI 2.2.2.2 lists it among the MV value structures) as a parameter of
+// NspiModLinkAtt: cValues, then the lpbin pointer.
 struct BinaryArray {
   std::vector<Bytes> values;
   friend bool operator==(const BinaryArray&, const BinaryArray&) = default;
