@@ -12,8 +12,8 @@ constexpr uint64_t kBigRange = 0x40000;   // BIG_RANGE_ULONG
 constexpr uint64_t kSmallRange = 0x1008;  // SMALL_RANGE_ULONG
 constexpr uint64_t kAnySize = 0xFFFFFFFF;
 
-// [in, size_is(cb)] unsigned char rgb[] ... [in] unsigned long cb (or unsigned short cb when Width
-// is 2). Only the parameters between the two may separate them; callers describe those in between.
+// [in, size_is(cb)] unsigned char rgb[]: max_count then the bytes. The caller describes the later cb
+// parameter (a u32, or a u16 in EcRRegisterPushNotification) and checks it against the max_count.
 template <class A>
 uint32_t conformant_bytes(A& a, std::string_view name, Bytes& b) {
   uint32_t max = a.conformance(name, b.size());
