@@ -1,0 +1,6 @@
+// Fuzzes NDR decoding of every RFR request and response stub (see ndr_fuzz_common.hpp).
+#include "ndr_fuzz_common.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return exmapi::ndr::fuzz::run<exmapi::ndr::RfrMethods>(data, size);
+}
