@@ -12,7 +12,7 @@ packages=(
   zlib1g-dev libssl-dev libsqlite3-dev
   samba-dev libtalloc-dev libtevent-dev
   # independent peers the tests check our bytes against
-  libfwnt-dev libpff-dev
+  libfwnt-dev libpff-dev python3-impacket
   # scripts: vector extraction and the demonstration
   python3 xxd
 )

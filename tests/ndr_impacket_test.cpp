@@ -72,7 +72,7 @@ void interop(const std::string& name, const T& ours) {
 }
 
 #define REQUIRE_IMPACKET() \
-  if (!impacket_present()) GTEST_SKIP() << "python3-impacket is not installed (/usr/bin/python3 cannot import impacket)"
+  if (!impacket_present()) FAIL() << "/usr/bin/python3 cannot import impacket (python3-impacket; scripts/install-deps.sh installs it)"
 
 const Guid kServerGuid = [] {
   Guid g;
