@@ -217,7 +217,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "bench_query_rows: %zu bytes left after a response\n", r.remaining());
       return 1;
     }
-    checked_rows += std::get<RopQueryRows::Response>(resp).rows.size();
+    checked_rows += get<RopQueryRows::Response>(resp).rows.size();
   }
   if (checked_rows != total_rows) {
     std::fprintf(stderr, "bench_query_rows: decoded %zu rows, built %zu\n", checked_rows, total_rows);
@@ -229,7 +229,7 @@ int main(int argc, char** argv) {
     for (const Bytes& b : inputs) {
       ByteReader r(b);
       RopResponse resp = decode_response(r, &context);
-      sink += std::get<RopQueryRows::Response>(resp).rows.size();
+      sink += get<RopQueryRows::Response>(resp).rows.size();
     }
   };
   RopQueryRows::ResponseView view;
@@ -283,7 +283,7 @@ int main(int argc, char** argv) {
   // The view must hold what the owned decoder holds.
   for (const Bytes& b : inputs) {
     ByteReader r1(b), r2(b);
-    auto owned = std::get<RopQueryRows::Response>(decode_response(r1, &context));
+    auto owned = get<RopQueryRows::Response>(decode_response(r1, &context));
     decode_query_rows_view(r2, context, view);
     for (size_t i = 0; i < owned.rows.size(); ++i)
       if (!(view.rows.to_row(i) == owned.rows[i])) {

@@ -27,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       ByteReader again(w.view());
       if (!(decode_response(again, &context) == rop) || !again.empty()) std::abort();
       if (to_json(rop).empty()) std::abort();
-      if (auto* rows = std::get_if<RopQueryRows::Response>(&rop)) {
+      if (auto* rows = get_if<RopQueryRows::Response>(&rop)) {
         ByteReader vr(consumed);
         RopQueryRows::ResponseView view;
         decode_query_rows_view(vr, context, view);

@@ -256,7 +256,7 @@ TEST(DecodeCli, ExtendedBufferDecodesLikeTheRopBuffer) {
     ResponseContext c;
     c.columns = std::make_shared<const std::vector<PropTag>>(kSpecColumns);
     RopResponse rop = decode_response(qr, &c);
-    auto& rows = std::get<RopQueryRows::Response>(rop).rows;
+    auto& rows = get<RopQueryRows::Response>(rop).rows;
     rows[0].cells[4].value = PropertyValue::string(std::string(300, 'a') + " report " + std::string(300, 'b'));
     response.rops.push_back(rop);
   }

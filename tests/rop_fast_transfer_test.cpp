@@ -19,7 +19,7 @@ T request_of(const Bytes& b) {
   ByteWriter w;
   encode_request(w, rop);
   EXPECT_EQ(to_hex(w.view()), to_hex(b));
-  return std::get<T>(rop);
+  return get<T>(rop);
 }
 
 template <class T>
@@ -30,7 +30,7 @@ T response_of(const Bytes& b) {
   ByteWriter w;
   encode_response(w, rop);
   EXPECT_EQ(to_hex(w.view()), to_hex(b));
-  return std::get<T>(rop);
+  return get<T>(rop);
 }
 
 DecodeError request_error(const Bytes& b) {

@@ -27,7 +27,7 @@ T decode_response_as(const Bytes& bytes, const ResponseContext& context) {
   encode_response(w, rop);
   EXPECT_EQ(test::to_hex(w.view()), test::to_hex(bytes));
   EXPECT_FALSE(nlohmann::json::parse(to_json(rop), nullptr, false).is_discarded()) << to_json(rop);
-  return std::get<T>(rop);
+  return get<T>(rop);
 }
 
 template <class T>
@@ -39,7 +39,7 @@ T decode_request_as(const Bytes& bytes, const ResponseContext& context) {
   encode_request(w, rop);
   EXPECT_EQ(test::to_hex(w.view()), test::to_hex(bytes));
   EXPECT_FALSE(nlohmann::json::parse(to_json(rop), nullptr, false).is_discarded()) << to_json(rop);
-  return std::get<T>(rop);
+  return get<T>(rop);
 }
 
 DecodeError response_error(const Bytes& bytes, const ResponseContext& context) {
@@ -297,7 +297,7 @@ TEST(RopMessage, GetMessageStatusIsAnsweredByASetMessageStatusResponse) {
   Bytes response = from_hex("0C00 20 00 00000000 00080000 10000000");
   RopResponseBuffer out = decode_response_buffer(response, request);
   ASSERT_EQ(out.rops.size(), 1u);
-  EXPECT_EQ(std::get<RopSetMessageStatus::Response>(out.rops[0]).message_status_flags, 0x800u);
+  EXPECT_EQ(get<RopSetMessageStatus::Response>(out.rops[0]).message_status_flags, 0x800u);
   EXPECT_EQ(encode_response_buffer(out), response);
   // A response carrying RopId 0x1F is not one the spec allows.
   Bytes wrong = from_hex("0C00 1F 00 00000000 00080000 10000000");
@@ -326,7 +326,7 @@ TEST(RopMessage, ResponseBufferCarriesRecipientColumnsFromOpenMessageToReadRecip
   buffer.u32(0x20);
   TableColumnsState state;
   RopResponseBuffer out = decode_response_buffer(buffer.view(), request, &state);
-  auto& rr = std::get<RopReadRecipients::Response>(out.rops[1]);
+  auto& rr = get<RopReadRecipients::Response>(out.rops[1]);
   ASSERT_EQ(rr.recipient_rows.size(), 1u);
   EXPECT_EQ(rr.recipient_rows[0].recipient_row.recipient_properties.cells[1].value, PropertyValue::string("B"));
   EXPECT_EQ(encode_response_buffer(out), Bytes(buffer.view().begin(), buffer.view().end()));

@@ -51,7 +51,7 @@ NotificationData notify(const std::string& data_hex, const ResponseContext* cont
   encode_response(w, rop);
   EXPECT_EQ(test::to_hex(w.view()), test::to_hex(bytes));
   EXPECT_FALSE(nlohmann::json::parse(to_json(rop), nullptr, false).is_discarded()) << to_json(rop);
-  auto& n = std::get<RopNotify::Response>(rop);
+  auto& n = get<RopNotify::Response>(rop);
   EXPECT_EQ(n.notification_handle, 0x123u);
   EXPECT_EQ(n.logon_id, 0);
   return n.notification_data;
@@ -73,14 +73,14 @@ TEST(RopNotification, RegisterNotificationScope) {
   // NewMail|TableModified on the whole store: no FolderId/MessageId.
   Bytes whole = from_hex("29 00 01 02 0201 01");
   ByteReader r(whole);
-  auto a = std::get<RopRegisterNotification::Request>(decode_request(r));
+  auto a = get<RopRegisterNotification::Request>(decode_request(r));
   EXPECT_TRUE(r.empty());
   EXPECT_EQ(a.notification_types, notification_type::NewMail | notification_type::TableModified);
   EXPECT_EQ(a.want_whole_store, 1);
   // Extended adds Reserved; WantWholeStore 0 adds FolderId and MessageId.
   Bytes scoped = from_hex(join({"29 00 01 02 0404 00 00", kFid, "0000000000000000"}));
   ByteReader r2(scoped);
-  auto b = std::get<RopRegisterNotification::Request>(decode_request(r2));
+  auto b = get<RopRegisterNotification::Request>(decode_request(r2));
   EXPECT_TRUE(r2.empty());
   EXPECT_EQ(b.notification_types, notification_type::ObjectCreated | notification_type::Extended);
   EXPECT_EQ(b.want_whole_store, 0);
@@ -246,7 +246,7 @@ TEST(RopNotification, SamplesCoverEveryTypeAndTableEvent) {
   std::set<uint16_t> types, events;
   for (uint64_t seed = 0; seed < 200; ++seed) {
     ResponseContext context = sample_context(seed);
-    auto n = std::get<RopNotify::Response>(sample_response(RopId::Notify, seed, ec::Success, context));
+    auto n = get<RopNotify::Response>(sample_response(RopId::Notify, seed, ec::Success, context));
     EXPECT_EQ(NotificationFlagsCodec::invalid_reason(n.notification_data.notification_flags), nullptr);
     types.insert(n.notification_data.type());
     if (n.notification_data.type() == notification_type::TableModified) events.insert(n.notification_data.table_event_type);
@@ -268,8 +268,8 @@ TEST(RopNotification, ResponseBuffersWithoutRequests) {
   tables.columns_by_handle[0x456] = table_columns();
   RopResponseBuffer out = decode_response_buffer(buffer, RopRequestBuffer{}, &tables);
   ASSERT_EQ(out.rops.size(), 2u);
-  EXPECT_EQ(std::get<RopNotify::Response>(out.rops[0]).notification_data.table_row_data.cells[0].value.as_string(), "Hi");
-  EXPECT_EQ(std::get<RopPending::Response>(out.rops[1]).session_index, 3);
+  EXPECT_EQ(get<RopNotify::Response>(out.rops[0]).notification_data.table_row_data.cells[0].value.as_string(), "Hi");
+  EXPECT_EQ(get<RopPending::Response>(out.rops[1]).session_index, 3);
   EXPECT_EQ(encode_response_buffer(out), buffer);
 
   try {
@@ -296,7 +296,7 @@ TEST(RopNotification, ResponseBuffersWithoutRequests) {
   w2.u32(0x456);
   RopResponseBuffer out2 = decode_response_buffer(w2.view(), request, nullptr);
   ASSERT_EQ(out2.rops.size(), 3u);
-  EXPECT_EQ(std::get<RopNotify::Response>(out2.rops[1]).notification_data.table_row_data.cells[1].value.as_int32(), 42);
+  EXPECT_EQ(get<RopNotify::Response>(out2.rops[1]).notification_data.table_row_data.cells[1].value.as_int32(), 42);
 }
 
 }  // namespace

@@ -96,7 +96,7 @@ TEST(RopRoundTrip, LogonResponseShapes) {
   encode_response(a, sample_response(RopId::Logon, 1, ec::Success, priv));
   encode_response(b, sample_response(RopId::Logon, 1, ec::Success, pub));
   RopResponse redirect = sample_response(RopId::Logon, 1, ec::WrongServer, pub);
-  std::get<RopLogon::Response>(redirect).server_name = "mail.example.com";
+  get<RopLogon::Response>(redirect).server_name = "mail.example.com";
   encode_response(c, redirect);
   // RopId, OutputHandleIndex, ReturnValue, LogonFlags, 13 FolderIds, then the form's own fields.
   EXPECT_EQ(a.size(), 6u + 1 + 104 + 1 + 16 + 2 + 16 + 8 + 8 + 4);
@@ -107,7 +107,7 @@ TEST(RopRoundTrip, LogonResponseShapes) {
   (void)decode_response(r, &pub);
   EXPECT_FALSE(r.empty());
   ByteReader r2(c.view());
-  EXPECT_EQ(std::get<RopLogon::Response>(decode_response(r2, nullptr)).server_name, "mail.example.com");
+  EXPECT_EQ(get<RopLogon::Response>(decode_response(r2, nullptr)).server_name, "mail.example.com");
 }
 
 RopRequestBuffer sample_request_buffer() {
@@ -155,7 +155,7 @@ TEST(RopBuffers, ResponseBufferUsesColumnsFromSetColumnsAndRequestTags) {
   resp.rops.push_back(set);
   RopQueryRows::Response rows;
   rows.input_handle_index = 1;
-  rows.columns = std::make_shared<const std::vector<PropTag>>(std::get<RopSetColumns::Request>(req.rops[1]).property_tags);
+  rows.columns = std::make_shared<const std::vector<PropTag>>(get<RopSetColumns::Request>(req.rops[1]).property_tags);
   rows.origin = 1;
   for (int i = 0; i < 2; ++i) {
     PropertyRow row;
@@ -183,7 +183,7 @@ TEST(RopBuffers, ResponseBufferUsesColumnsFromSetColumnsAndRequestTags) {
   EXPECT_EQ(encode_response_buffer(back), bytes);
   // The table opened in this buffer now has real handle 0x456 and keeps its columns for later buffers.
   ASSERT_TRUE(tables.columns_by_handle.count(0x456));
-  EXPECT_EQ(*tables.columns_by_handle[0x456], std::get<RopSetColumns::Request>(req.rops[1]).property_tags);
+  EXPECT_EQ(*tables.columns_by_handle[0x456], get<RopSetColumns::Request>(req.rops[1]).property_tags);
 
   // A later buffer querying the same table by its server handle decodes with the remembered columns.
   RopRequestBuffer later;

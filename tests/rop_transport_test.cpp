@@ -70,29 +70,29 @@ DecodeError response_error(std::string_view hex, const ResponseContext* context 
 // ---- transport -------------------------------------------------------------------------------------
 
 TEST(RopTransport, SubmitAbortSpoolerRequests) {
-  auto submit = std::get<RopSubmitMessage::Request>(request("32 00 01 02"));
+  auto submit = get<RopSubmitMessage::Request>(request("32 00 01 02"));
   EXPECT_EQ(submit.input_handle_index, 1);
   EXPECT_EQ(submit.submit_flags, 0x02);  // NeedsSpooler
 
-  auto abort = std::get<RopAbortSubmit::Request>(request("34 00 01 0100 445566000000 0100 778899000000"));
+  auto abort = get<RopAbortSubmit::Request>(request("34 00 01 0100 445566000000 0100 778899000000"));
   EXPECT_EQ(abort.folder_id, id_of(1, 0x445566000000));
   EXPECT_EQ(abort.message_id, id_of(1, 0x778899000000));
 
-  auto set = std::get<RopSetSpooler::Request>(request("47 00 03"));
+  auto set = get<RopSetSpooler::Request>(request("47 00 03"));
   EXPECT_EQ(set.input_handle_index, 3);
-  auto lock = std::get<RopSpoolerLockMessage::Request>(request("48 00 01 0100 000000000A00 02"));
+  auto lock = get<RopSpoolerLockMessage::Request>(request("48 00 01 0100 000000000A00 02"));
   EXPECT_EQ(lock.message_id, id_of(1, 0x0A00));
   EXPECT_EQ(lock.lock_state, 0x02);  // lstFinished
 
-  auto plain = std::get<RopSubmitMessage::Response>(response("32 01 00000000"));
+  auto plain = get<RopSubmitMessage::Response>(response("32 01 00000000"));
   EXPECT_EQ(plain.return_value, ec::Success);
-  EXPECT_EQ(std::get<RopSpoolerLockMessage::Response>(response("48 01 02010480")).return_value, ec::NotSupported);
+  EXPECT_EQ(get<RopSpoolerLockMessage::Response>(response("48 01 02010480")).return_value, ec::NotSupported);
 }
 
 TEST(RopTransport, GetAddressTypesStringsFillTheirSize) {
-  auto rop = std::get<RopGetAddressTypes::Response>(response("49 00 00000000 0200 0800 534D545000 455800"));
+  auto rop = get<RopGetAddressTypes::Response>(response("49 00 00000000 0200 0800 534D545000 455800"));
   EXPECT_EQ(rop.address_types, (std::vector<std::string>{"SMTP", "EX"}));
-  EXPECT_EQ(std::get<RopGetAddressTypes::Response>(response("49 00 0F010480")).address_types.size(), 0u);
+  EXPECT_EQ(get<RopGetAddressTypes::Response>(response("49 00 0F010480")).address_types.size(), 0u);
 
   // AddressTypeSize 9 over strings of 8 bytes and one more byte.
   DecodeError e = response_error("49 00 00000000 0200 0900 534D545000 455800 00");
@@ -105,12 +105,12 @@ TEST(RopTransport, GetAddressTypesStringsFillTheirSize) {
 
 TEST(RopTransport, TransportSendPropertiesOnlyWhenReturned) {
   // NoPropertiesReturned 0: PropertyValueCount 1, PidTagSubject "Hi".
-  auto with = std::get<RopTransportSend::Response>(response("4A 00 00000000 00 0100 1F003700 480069000000"));
+  auto with = get<RopTransportSend::Response>(response("4A 00 00000000 00 0100 1F003700 480069000000"));
   EXPECT_EQ(with.no_properties_returned, 0);
   ASSERT_EQ(with.property_values.size(), 1u);
   EXPECT_EQ(with.property_values[0].tag, 0x0037001Fu);
   EXPECT_EQ(with.property_values[0].value.as_string(), "Hi");
-  auto without = std::get<RopTransportSend::Response>(response("4A 00 00000000 01"));
+  auto without = get<RopTransportSend::Response>(response("4A 00 00000000 01"));
   EXPECT_EQ(without.no_properties_returned, 1);
   EXPECT_TRUE(without.property_values.empty());
   EXPECT_EQ(request_error("4A 00").path(), "RopTransportSend.InputHandleIndex");
@@ -120,7 +120,7 @@ TEST(RopTransport, TransportSendPropertiesOnlyWhenReturned) {
 }
 
 TEST(RopTransport, TransportNewMailAndTransportFolder) {
-  auto mail = std::get<RopTransportNewMail::Request>(
+  auto mail = get<RopTransportNewMail::Request>(
       request("51 00 01 0100 112233000000 0100 445566000000 49504D2E4E6F746500 01000000"));
   EXPECT_EQ(mail.message_id, id_of(1, 0x112233000000));
   EXPECT_EQ(mail.folder_id, id_of(1, 0x445566000000));
@@ -129,21 +129,21 @@ TEST(RopTransport, TransportNewMailAndTransportFolder) {
   DecodeError e = request_error("51 00 01 0100 112233000000 0100 445566000000 49504D2E");
   EXPECT_EQ(e.path(), "RopTransportNewMail.MessageClass") << e.what();
 
-  auto folder = std::get<RopGetTransportFolder::Response>(response("6D 00 00000000 0100 0000000A0B0C"));
+  auto folder = get<RopGetTransportFolder::Response>(response("6D 00 00000000 0100 0000000A0B0C"));
   EXPECT_EQ(folder.folder_id, id_of(1, 0x0A0B0C));
-  EXPECT_EQ(std::get<RopGetTransportFolder::Response>(response("6D 00 02010480")).folder_id, 0u);
+  EXPECT_EQ(get<RopGetTransportFolder::Response>(response("6D 00 02010480")).folder_id, 0u);
 }
 
 TEST(RopTransport, OptionsDataHelpFileNameFollowsANonEmptyHelpFile) {
-  auto req = std::get<RopOptionsData::Request>(request("6F 00 01 534D545000 01"));
+  auto req = get<RopOptionsData::Request>(request("6F 00 01 534D545000 01"));
   EXPECT_EQ(req.address_type, "SMTP");
   EXPECT_EQ(req.want_win32, 1);
-  auto help = std::get<RopOptionsData::Response>(response("6F 01 00000000 01 0000 0300 AABBCC 736D74702E686C7000"));
+  auto help = get<RopOptionsData::Response>(response("6F 01 00000000 01 0000 0300 AABBCC 736D74702E686C7000"));
   EXPECT_EQ(help.reserved, 1);
   EXPECT_TRUE(help.options_info.empty());
   EXPECT_EQ(help.help_file, (Bytes{0xAA, 0xBB, 0xCC}));
   EXPECT_EQ(help.help_file_name, "smtp.hlp");
-  auto none = std::get<RopOptionsData::Response>(response("6F 01 00000000 01 0200 0102 0000"));
+  auto none = get<RopOptionsData::Response>(response("6F 01 00000000 01 0200 0102 0000"));
   EXPECT_EQ(none.options_info, (Bytes{1, 2}));
   EXPECT_EQ(none.help_file_name, "");
   DecodeError e = response_error("6F 01 00000000 01 0000 0100 AA");
@@ -163,7 +163,7 @@ TEST(RopTransport, WritePerUserInformationReplGuidOnlyForPrivateLogonsAtOffsetZe
   std::string first = std::string(kWritePerUserHead) + " 00000000 0200 ABCD " + std::string(kReplGuid);
   ResponseContext priv;
   priv.logon_flags = logon_flags::Private;
-  auto rop = std::get<RopWritePerUserInformation::Request>(request(first, &priv));
+  auto rop = get<RopWritePerUserInformation::Request>(request(first, &priv));
   EXPECT_EQ(rop.folder_id.gid.global_counter, 0x112233445566u);
   EXPECT_EQ(rop.has_finished, 1);
   EXPECT_EQ(rop.data, (Bytes{0xAB, 0xCD}));
@@ -173,12 +173,12 @@ TEST(RopTransport, WritePerUserInformationReplGuidOnlyForPrivateLogonsAtOffsetZe
   // A public folders logon: no ReplGuid, so its 16 bytes are left over.
   ResponseContext pub;
   pub.logon_flags = 0;
-  auto public_rop = std::get<RopWritePerUserInformation::Request>(
+  auto public_rop = get<RopWritePerUserInformation::Request>(
       request(std::string(kWritePerUserHead) + " 00000000 0200 ABCD", &pub));
   EXPECT_EQ(public_rop.repl_guid, Guid{});
 
   // DataOffset not 0: no ReplGuid whatever the logon, and no context needed.
-  auto later = std::get<RopWritePerUserInformation::Request>(request(std::string(kWritePerUserHead) + " 00100000 0100 EE"));
+  auto later = get<RopWritePerUserInformation::Request>(request(std::string(kWritePerUserHead) + " 00100000 0100 EE"));
   EXPECT_EQ(later.data_offset, 0x1000u);
 
   // At offset 0 without the logon's flags the decoder refuses rather than guessing.
@@ -200,7 +200,7 @@ TEST(RopTransport, RequestBuffersTrackLogonFlagsByLogonId) {
   LogonFlagsState logons;
   RopRequestBuffer buffer = decode_request_buffer(w.view(), &logons);
   ASSERT_EQ(buffer.rops.size(), 2u);
-  EXPECT_EQ(std::get<RopWritePerUserInformation::Request>(buffer.rops[1]).repl_guid.bytes[15], 0x00);
+  EXPECT_EQ(get<RopWritePerUserInformation::Request>(buffer.rops[1]).repl_guid.bytes[15], 0x00);
   EXPECT_EQ(encode_request_buffer(buffer), Bytes(w.view().begin(), w.view().end()));
   EXPECT_EQ(logons.flags_by_logon_id.at(0), logon_flags::Private);
 
@@ -223,16 +223,16 @@ TEST(RopTransport, RequestBuffersTrackLogonFlagsByLogonId) {
 // ---- permissions ---------------------------------------------------------------------------------------
 
 TEST(RopPermissionRule, GetPermissionsTable) {
-  auto req = std::get<RopGetPermissionsTable::Request>(request("3E 00 01 02 02"));
+  auto req = get<RopGetPermissionsTable::Request>(request("3E 00 01 02 02"));
   EXPECT_EQ(req.input_handle_index, 1);
   EXPECT_EQ(req.output_handle_index, 2);
   EXPECT_EQ(req.table_flags, 0x02);  // IncludeFreeBusy
-  EXPECT_EQ(std::get<RopGetPermissionsTable::Response>(response("3E 02 00000000")).handle_index, 2);
+  EXPECT_EQ(get<RopGetPermissionsTable::Response>(response("3E 02 00000000")).handle_index, 2);
 }
 
 TEST(RopPermissionRule, ModifyPermissionsAddsARow) {
   // ModifyFlags 0, one PermissionData: AddRow with PidTagEntryId (4 bytes) and PidTagMemberRights 0x47B.
-  auto rop = std::get<RopModifyPermissions::Request>(
+  auto rop = get<RopModifyPermissions::Request>(
       request("40 00 01 00 0100  01 0200 0201FF0F 0400 00000000 03007366 7B040000"));
   ASSERT_EQ(rop.permissions_data.size(), 1u);
   const PermissionData& d = rop.permissions_data[0];
@@ -252,17 +252,17 @@ TEST(RopPermissionRule, ModifyPermissionsAddsARow) {
 
 TEST(RopPermissionRule, GetRulesTableResponseOfMsOxorule422) {
   // MS-OXORULE 4.2.2: "3f 01 00 00 00 00".
-  auto rop = std::get<RopGetRulesTable::Response>(response("3f 01 00 00 00 00"));
+  auto rop = get<RopGetRulesTable::Response>(response("3f 01 00 00 00 00"));
   EXPECT_EQ(rop.handle_index, 1);
   EXPECT_EQ(rop.return_value, ec::Success);
-  auto req = std::get<RopGetRulesTable::Request>(request("3F 00 00 01 40"));
+  auto req = get<RopGetRulesTable::Request>(request("3F 00 00 01 40"));
   EXPECT_EQ(req.table_flags, 0x40);  // Unicode
 }
 
 TEST(RopPermissionRule, ModifyRulesCarriesRestrictionAndRuleActionValues) {
   // One ROW_ADD rule: PidTagRuleCondition = Exist(PidTagSubject), PidTagRuleActions = one OP_MARK_AS_READ,
   // PidTagRuleSequence = 10.
-  auto rop = std::get<RopModifyRules::Request>(request(
+  auto rop = get<RopModifyRules::Request>(request(
       "41 00 01 00 0100"
       " 01 0300"
       " FD007966 08 1F003700"
@@ -287,13 +287,13 @@ TEST(RopPermissionRule, ModifyRulesCarriesRestrictionAndRuleActionValues) {
 }
 
 TEST(RopPermissionRule, UpdateDeferredActionMessages) {
-  auto rop = std::get<RopUpdateDeferredActionMessages::Request>(request("57 00 01 0300 AABBCC 0200 DDEE"));
+  auto rop = get<RopUpdateDeferredActionMessages::Request>(request("57 00 01 0300 AABBCC 0200 DDEE"));
   EXPECT_EQ(rop.server_entry_id, (Bytes{0xAA, 0xBB, 0xCC}));
   EXPECT_EQ(rop.client_entry_id, (Bytes{0xDD, 0xEE}));
   DecodeError e = request_error("57 00 01 0300 AABBCC 0300 DDEE");
   EXPECT_EQ(e.path(), "RopUpdateDeferredActionMessages.ClientEntryId") << e.what();
   EXPECT_EQ(e.offset(), 10u);
-  EXPECT_EQ(std::get<RopUpdateDeferredActionMessages::Response>(response("57 01 00000000")).handle_index, 1);
+  EXPECT_EQ(get<RopUpdateDeferredActionMessages::Response>(response("57 01 00000000")).handle_index, 1);
 }
 
 }  // namespace

@@ -47,7 +47,7 @@ uint64_t folder_id(uint16_t replica, uint64_t counter) { return ObjectId{replica
 TEST(RopVectors, CreateFolderRequest) {
   Bytes b;
   auto rop = decode_request_vector("MS-OXCFOLD/4_1_1_ropcreatefolder_request.json", b);
-  auto& v = std::get<RopCreateFolder::Request>(rop);
+  auto& v = get<RopCreateFolder::Request>(rop);
   EXPECT_EQ(v.logon_id, 0);
   EXPECT_EQ(v.input_handle_index, 0);
   EXPECT_EQ(v.output_handle_index, 1);
@@ -62,7 +62,7 @@ TEST(RopVectors, CreateFolderRequest) {
 TEST(RopVectors, CreateFolderResponse) {
   Bytes b;
   auto rop = decode_response_vector("MS-OXCFOLD/4_1_2_ropcreatefolder_response.json", b);
-  auto& v = std::get<RopCreateFolder::Response>(rop);
+  auto& v = get<RopCreateFolder::Response>(rop);
   EXPECT_EQ(v.output_handle_index, 1);
   EXPECT_EQ(v.return_value, 0u);
   EXPECT_EQ(v.folder_id, folder_id(1, 0x0E915212));
@@ -73,7 +73,7 @@ TEST(RopVectors, CreateFolderResponse) {
 TEST(RopVectors, DeleteFolderRequest) {
   Bytes b;
   auto rop = decode_request_vector("MS-OXCFOLD/4_2_1_ropdeletefolder_request.json", b);
-  auto& v = std::get<RopDeleteFolder::Request>(rop);
+  auto& v = get<RopDeleteFolder::Request>(rop);
   EXPECT_EQ(v.logon_id, 0);
   EXPECT_EQ(v.input_handle_index, 1);
   EXPECT_EQ(v.delete_folder_flags, 0x05);
@@ -83,7 +83,7 @@ TEST(RopVectors, DeleteFolderRequest) {
 TEST(RopVectors, DeleteFolderResponse) {
   Bytes b;
   auto rop = decode_response_vector("MS-OXCFOLD/4_2_2_ropdeletefolder_response.json", b);
-  auto& v = std::get<RopDeleteFolder::Response>(rop);
+  auto& v = get<RopDeleteFolder::Response>(rop);
   EXPECT_EQ(v.input_handle_index, 1);
   EXPECT_EQ(v.return_value, 0u);
   EXPECT_EQ(v.partial_completion, 0);
@@ -92,7 +92,7 @@ TEST(RopVectors, DeleteFolderResponse) {
 TEST(RopVectors, CopyFolderResponse) {
   Bytes b;
   auto rop = decode_response_vector("MS-OXCFOLD/4_6_2_ropcopyfolder_response.json", b);
-  auto& v = std::get<RopCopyFolder::Response>(rop);
+  auto& v = get<RopCopyFolder::Response>(rop);
   EXPECT_EQ(v.source_handle_index, 0);
   EXPECT_EQ(v.return_value, 0u);
   EXPECT_EQ(v.partial_completion, 0);
@@ -101,7 +101,7 @@ TEST(RopVectors, CopyFolderResponse) {
 TEST(RopVectors, GetHierarchyTableResponse) {
   Bytes b;
   auto rop = decode_response_vector("MS-OXCFOLD/4_7_2_ropgethierarchytable_response.json", b);
-  auto& v = std::get<RopGetHierarchyTable::Response>(rop);
+  auto& v = get<RopGetHierarchyTable::Response>(rop);
   EXPECT_EQ(v.output_handle_index, 2);
   EXPECT_EQ(v.return_value, 0u);
   EXPECT_EQ(v.row_count, 21u);
@@ -110,7 +110,7 @@ TEST(RopVectors, GetHierarchyTableResponse) {
 TEST(RopVectors, GetPropertyIdsFromNamesResponse) {
   Bytes b;
   auto rop = decode_response_vector("MS-OXCPRPT/4_1_2_ropgetpropertyidsfromnames_response.json", b);
-  auto& v = std::get<RopGetPropertyIdsFromNames::Response>(rop);
+  auto& v = get<RopGetPropertyIdsFromNames::Response>(rop);
   EXPECT_EQ(v.input_handle_index, 0);
   EXPECT_EQ(v.return_value, 0u);
   EXPECT_EQ(v.property_ids, (std::vector<uint16_t>{0x863E, 0x863F}));
@@ -119,7 +119,7 @@ TEST(RopVectors, GetPropertyIdsFromNamesResponse) {
 TEST(RopVectors, SetPropertiesRequest) {
   Bytes b;
   auto rop = decode_request_vector("MS-OXCPRPT/4_2_1_ropsetproperties_request.json", b);
-  auto& v = std::get<RopSetProperties::Request>(rop);
+  auto& v = get<RopSetProperties::Request>(rop);
   EXPECT_EQ(v.logon_id, 0);
   EXPECT_EQ(v.input_handle_index, 0);
   ASSERT_EQ(v.property_values.size(), 2u);
@@ -134,7 +134,7 @@ TEST(RopVectors, SetPropertiesRequest) {
 TEST(RopVectors, SetPropertiesResponse) {
   Bytes b;
   auto rop = decode_response_vector("MS-OXCPRPT/4_2_2_ropsetproperties_response.json", b);
-  auto& v = std::get<RopSetProperties::Response>(rop);
+  auto& v = get<RopSetProperties::Response>(rop);
   EXPECT_EQ(v.input_handle_index, 0);
   EXPECT_EQ(v.return_value, 0u);
   EXPECT_TRUE(v.property_problems.empty());
@@ -143,7 +143,7 @@ TEST(RopVectors, SetPropertiesResponse) {
 TEST(RopVectors, GetPropertiesSpecificRequest) {
   Bytes b;
   auto rop = decode_request_vector("MS-OXCPRPT/4_3_1_ropgetpropertiesspecific_request.json", b);
-  auto& v = std::get<RopGetPropertiesSpecific::Request>(rop);
+  auto& v = get<RopGetPropertiesSpecific::Request>(rop);
   EXPECT_EQ(v.property_size_limit, 0);
   EXPECT_EQ(v.want_unicode, 1);
   EXPECT_EQ(v.property_tags, (std::vector<PropTag>{0x863E000B, 0x863F0003, 0x65E20102}));
@@ -152,7 +152,7 @@ TEST(RopVectors, GetPropertiesSpecificRequest) {
 TEST(RopVectors, OpenStreamRequest) {
   Bytes b;
   auto rop = decode_request_vector("MS-OXCPRPT/4_4_1_1_ropopenstream_request.json", b);
-  auto& v = std::get<RopOpenStream::Request>(rop);
+  auto& v = get<RopOpenStream::Request>(rop);
   EXPECT_EQ(v.logon_id, 1);
   EXPECT_EQ(v.input_handle_index, 0);
   EXPECT_EQ(v.output_handle_index, 1);
@@ -163,7 +163,7 @@ TEST(RopVectors, OpenStreamRequest) {
 TEST(RopVectors, GetContentsTableRequest) {
   Bytes b;
   auto rop = decode_request_vector("MS-OXCTABL/4_1_1_ropgetcontentstable_request.json", b);
-  auto& v = std::get<RopGetContentsTable::Request>(rop);
+  auto& v = get<RopGetContentsTable::Request>(rop);
   EXPECT_EQ(v.logon_id, 0);
   EXPECT_EQ(v.input_handle_index, 0);
   EXPECT_EQ(v.output_handle_index, 1);
@@ -173,7 +173,7 @@ TEST(RopVectors, GetContentsTableRequest) {
 TEST(RopVectors, SetColumnsRequest) {
   Bytes b;
   auto rop = decode_request_vector("MS-OXCTABL/4_2_1_ropsetcolumns_request.json", b);
-  auto& v = std::get<RopSetColumns::Request>(rop);
+  auto& v = get<RopSetColumns::Request>(rop);
   EXPECT_EQ(v.input_handle_index, 1);
   EXPECT_EQ(v.set_columns_flags, 0);
   EXPECT_EQ(v.property_tags,
@@ -183,7 +183,7 @@ TEST(RopVectors, SetColumnsRequest) {
 TEST(RopVectors, SortTableRequest) {
   Bytes b;
   auto rop = decode_request_vector("MS-OXCTABL/4_3_1_ropsorttable_request.json", b);
-  auto& v = std::get<RopSortTable::Request>(rop);
+  auto& v = get<RopSortTable::Request>(rop);
   EXPECT_EQ(v.sort_table_flags, 0);
   EXPECT_EQ(v.sort_order_set.categorized_count, 1);
   EXPECT_EQ(v.sort_order_set.expanded_count, 1);
@@ -197,7 +197,7 @@ TEST(RopVectors, SortTableRequest) {
 TEST(RopVectors, SortTableResponse) {
   Bytes b;
   auto rop = decode_response_vector("MS-OXCTABL/4_3_2_ropsorttable_response.json", b);
-  auto& v = std::get<RopSortTable::Response>(rop);
+  auto& v = get<RopSortTable::Response>(rop);
   EXPECT_EQ(v.input_handle_index, 1);
   EXPECT_EQ(v.return_value, 0u);
   EXPECT_EQ(v.table_status, 0);
@@ -206,7 +206,7 @@ TEST(RopVectors, SortTableResponse) {
 TEST(RopVectors, QueryRowsRequest) {
   Bytes b;
   auto rop = decode_request_vector("MS-OXCTABL/4_5_3_1_ropqueryrows_request.json", b);
-  auto& v = std::get<RopQueryRows::Request>(rop);
+  auto& v = get<RopQueryRows::Request>(rop);
   EXPECT_EQ(v.query_rows_flags, 0);
   EXPECT_EQ(v.forward_read, 1);
   EXPECT_EQ(v.row_count, 50);

@@ -24,13 +24,16 @@ template <class A, class T, class Fn>
 void counted_array_pointer(A& a, std::string_view count_name, std::string_view ptr_name, std::vector<T>& v,
                            uint64_t range, size_t min_size, Fn each) {
   size_t n = a.count32(count_name, v.size(), range);
+  // By value: the referent is decoded after this function has returned (NDR defers it).
   bool present = a.unique_array(ptr_name, v, [n, ptr_name, min_size, each](auto& a, std::vector<T>& v) {
     uint32_t max = a.conformance(ptr_name, n);
     a.same_size(ptr_name, max, n);
-    if constexpr (std::is_same_v<T, uint8_t>)
+    if constexpr (std::is_same_v<T, uint8_t>) {
+      (void)min_size, (void)each;
       a.byte_elements(ptr_name, v, n);
-    else
+    } else {
       a.elements(ptr_name, v, n, min_size, each);
+    }
   });
   if (!present && n != 0) a.fail(ptr_name, "NULL pointer with a count of " + std::to_string(n));
 }

@@ -106,7 +106,7 @@ const Tables& tables() {
 
 template <class Variant>
 RopId id_of(const Variant& v) noexcept {
-  return std::visit([](const auto& rop) { return std::decay_t<decltype(rop)>::kId; }, v);
+  return visit([](const auto& rop) { return std::decay_t<decltype(rop)>::kId; }, v);
 }
 
 }  // namespace
@@ -142,13 +142,13 @@ RopRequest decode_request_of_session(ByteReader& r, LogonFlagsState& logons) {
     if (auto it = logons.flags_by_logon_id.find(rest[1]); it != logons.flags_by_logon_id.end())
       context.logon_flags = it->second;
   RopRequest rop = decode_request(r, &context);
-  if (auto* logon = std::get_if<RopLogon::Request>(&rop)) logons.flags_by_logon_id[logon->logon_id] = logon->logon_flags;
+  if (auto* logon = get_if<RopLogon::Request>(&rop)) logons.flags_by_logon_id[logon->logon_id] = logon->logon_flags;
   return rop;
 }
 }  // namespace
 
 void encode_request(ByteWriter& w, const RopRequest& rop) {
-  std::visit(
+  visit(
       [&](const auto& v) {
         w.u8(static_cast<uint8_t>(std::decay_t<decltype(v)>::kId));
         encode_described(w, v);
@@ -178,7 +178,7 @@ RopId response_rop_id(RopId request) noexcept {
 }
 
 void encode_response(ByteWriter& w, const RopResponse& rop) {
-  std::visit(
+  visit(
       [&](const auto& v) {
         w.u8(static_cast<uint8_t>(std::decay_t<decltype(v)>::kId));
         encode_described(w, v);
@@ -189,7 +189,7 @@ void encode_response(ByteWriter& w, const RopResponse& rop) {
 namespace {
 template <class Variant>
 std::string json_of(const Variant& rop) {
-  return std::visit(
+  return visit(
       [](const auto& v) {
         using T = std::decay_t<decltype(v)>;
         Printer p;
@@ -271,10 +271,10 @@ Columns notified_table_columns(ByteView rest, const std::unordered_map<size_t, C
 // The handle slot whose columns a response's rows follow: the table of a row-returning table ROP, or
 // the message of RopReadRecipients (its recipient columns).
 std::optional<size_t> columns_slot(const RopRequest& request) {
-  if (auto* q = std::get_if<RopQueryRows::Request>(&request)) return q->input_handle_index;
-  if (auto* f = std::get_if<RopFindRow::Request>(&request)) return f->input_handle_index;
-  if (auto* e = std::get_if<RopExpandRow::Request>(&request)) return e->input_handle_index;
-  if (auto* rr = std::get_if<RopReadRecipients::Request>(&request)) return rr->input_handle_index;
+  if (auto* q = get_if<RopQueryRows::Request>(&request)) return q->input_handle_index;
+  if (auto* f = get_if<RopFindRow::Request>(&request)) return f->input_handle_index;
+  if (auto* e = get_if<RopExpandRow::Request>(&request)) return e->input_handle_index;
+  if (auto* rr = get_if<RopReadRecipients::Request>(&request)) return rr->input_handle_index;
   return std::nullopt;
 }
 
@@ -282,12 +282,12 @@ std::optional<size_t> columns_slot(const RopRequest& request) {
 std::optional<std::pair<size_t, Columns>> announced_recipient_columns(const RopRequest& request,
                                                                       const RopResponse& response) {
   auto columns = [](const MessageHeader& m) { return std::make_shared<const std::vector<PropTag>>(m.recipient_columns); };
-  if (auto* o = std::get_if<RopOpenMessage::Response>(&response); o && o->return_value == ec::Success)
-    return std::pair{size_t{std::get<RopOpenMessage::Request>(request).output_handle_index}, columns(o->message)};
-  if (auto* e = std::get_if<RopOpenEmbeddedMessage::Response>(&response); e && e->return_value == ec::Success)
-    return std::pair{size_t{std::get<RopOpenEmbeddedMessage::Request>(request).output_handle_index}, columns(e->message)};
-  if (auto* l = std::get_if<RopReloadCachedInformation::Response>(&response); l && l->return_value == ec::Success)
-    return std::pair{size_t{std::get<RopReloadCachedInformation::Request>(request).input_handle_index}, columns(l->message)};
+  if (auto* o = get_if<RopOpenMessage::Response>(&response); o && o->return_value == ec::Success)
+    return std::pair{size_t{get<RopOpenMessage::Request>(request).output_handle_index}, columns(o->message)};
+  if (auto* e = get_if<RopOpenEmbeddedMessage::Response>(&response); e && e->return_value == ec::Success)
+    return std::pair{size_t{get<RopOpenEmbeddedMessage::Request>(request).output_handle_index}, columns(e->message)};
+  if (auto* l = get_if<RopReloadCachedInformation::Response>(&response); l && l->return_value == ec::Success)
+    return std::pair{size_t{get<RopReloadCachedInformation::Request>(request).input_handle_index}, columns(l->message)};
   return std::nullopt;
 }
 
@@ -305,11 +305,11 @@ Bytes encode_request_buffer(const RopRequestBuffer& buffer) {
 
 ResponseContext context_for(const RopRequest& request, const Columns& table_columns) {
   ResponseContext c;
-  if (auto* g = std::get_if<RopGetPropertiesSpecific::Request>(&request))
+  if (auto* g = get_if<RopGetPropertiesSpecific::Request>(&request))
     c.columns = std::make_shared<const std::vector<PropTag>>(g->property_tags);
-  else if (auto* l = std::get_if<RopLogon::Request>(&request))
+  else if (auto* l = get_if<RopLogon::Request>(&request))
     c.logon_flags = l->logon_flags;
-  else if (std::holds_alternative<RopReadRecipients::Request>(request))
+  else if (holds_alternative<RopReadRecipients::Request>(request))
     c.recipient_columns = table_columns;
   else
     c.columns = table_columns;
@@ -398,8 +398,8 @@ PartialResponses decode_responses_partial(ByteView bytes, RopFraming framing, co
     if (!context.recipient_columns) context.recipient_columns = sources.supplied.recipient_columns;
     RopResponse rop = decode_response(list, &context);
     // A successful RopSetColumns sets the columns the later row ROPs of this table read.
-    if (auto* set = std::get_if<RopSetColumns::Request>(&req)) {
-      auto& resp = std::get<RopSetColumns::Response>(rop);
+    if (auto* set = get_if<RopSetColumns::Request>(&req)) {
+      auto& resp = get<RopSetColumns::Response>(rop);
       if (resp.return_value == ec::Success)
         local[set->input_handle_index] = std::make_shared<const std::vector<PropTag>>(set->property_tags);
     }

@@ -22,6 +22,7 @@
 #include <variant>
 #include <vector>
 
+#include "rop/one_of.hpp"
 #include "rop/rop_codec.hpp"
 #include "rop/rop_ids.hpp"
 #include "rop/rops_fast_transfer.hpp"
@@ -136,34 +137,39 @@ concept HasRequest = requires { typename R::Request; };
 template <class R>
 concept HasResponse = requires { typename R::Response; };
 
+template <class... T>
+struct Types {};
+template <class... A, class... B>
+Types<A..., B...> operator+(Types<A...>, Types<B...>);  // only named in decltype: concatenation
+
 template <class R>
 struct RequestOf {
-  using type = std::tuple<>;
+  using type = Types<>;
 };
 template <HasRequest R>
 struct RequestOf<R> {
-  using type = std::tuple<typename R::Request>;
+  using type = Types<typename R::Request>;
 };
 template <class R>
 struct ResponseOf {
-  using type = std::tuple<>;
+  using type = Types<>;
 };
 template <HasResponse R>
 struct ResponseOf<R> {
-  using type = std::tuple<typename R::Response>;
+  using type = Types<typename R::Response>;
 };
-template <class Tuple>
-struct VariantOf;
+template <class L>
+struct OneOfTypes;
 template <class... T>
-struct VariantOf<std::tuple<T...>> {
-  using type = std::variant<T...>;
+struct OneOfTypes<Types<T...>> {
+  using type = OneOf<T...>;
 };
 template <class L>
 struct Variants;
 template <class... R>
 struct Variants<RopList<R...>> {
-  using requests = typename VariantOf<decltype(std::tuple_cat(std::declval<typename RequestOf<R>::type>()...))>::type;
-  using responses = typename VariantOf<decltype(std::tuple_cat(std::declval<typename ResponseOf<R>::type>()...))>::type;
+  using requests = typename OneOfTypes<decltype((typename RequestOf<R>::type{} + ... + Types<>{}))>::type;
+  using responses = typename OneOfTypes<decltype((typename ResponseOf<R>::type{} + ... + Types<>{}))>::type;
 };
 }  // namespace registry
 
