@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <string>
 #include <string_view>
 
 namespace exmapi::server::sample {
@@ -30,5 +31,11 @@ constexpr std::array<User, 5> kUsers{{
      "Dmitri#2026"},
     {"emi", "佐藤 恵美", "恵美", "佐藤", "Designer", "Marketing", "A-115", "+1 555 0105", "Emi#2026"},
 }};
+
+// The X.500 legacy DN the address book and EcDoConnectEx use for a user (MS-OXNSPI 2.2.9.1 DN form).
+inline std::string user_dn(std::string_view account) {
+  return "/o=" + std::string(kOrganization) + "/ou=" + std::string(kAdministrativeGroup) + "/cn=Recipients/cn=" +
+         std::string(account);
+}
 
 }  // namespace exmapi::server::sample
