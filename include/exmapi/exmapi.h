@@ -14,5 +14,6 @@
 #include "wire.h"
 #include "rtf.h"
 #include "rop.h"
+#include "session.h"
 
 #endif

@@ -1,0 +1,258 @@
+// `exmapi ls`, `exmapi list FOLDER`, `exmapi show FOLDER ITEM`: a mailbox read through the C ABI session.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <termios.h>
+#include <unistd.h>
+
+#include "cli.hpp"
+
+namespace exmapi::cli {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+#define EXMAPI_CONNECT_USAGE \
+    "  --server HOST        server name or address (or EXMAPI_SERVER)\n" \
+    "  --port N             EMSMDB/NSPI TCP port; default: ask the endpoint mapper\n" \
+    "  --user NAME          account (or EXMAPI_USER); --domain NAME, --realm REALM\n" \
+    "  --auth METHOD        ntlm (default), negotiate, kerberos, anonymous\n" \
+    "  --protection LEVEL   seal (default), sign, connect\n" \
+    "  --mailbox NAME       open another user's mailbox (resolved by the address book)\n" \
+    "  --password-file F    read the password from F's first line; otherwise EXMAPI_PASSWORD,\n" \
+    "                       otherwise a prompt on the terminal (never on the command line)\n" \
+    "  --json               print the data as JSON\n"
+
+struct Options {
+  std::string server, user, domain, realm, mailbox, password_file;
+  uint16_t port = 0;
+  uint32_t auth = EXMAPI_AUTH_NTLM, protection = EXMAPI_PROTECTION_SEAL;
+  bool json = false;
+  size_t limit = 0;
+  std::vector<std::string> positional;
+};
+
+int usage_error(const char* command, const std::string& message) {
+  std::fprintf(stderr, "exmapi %s: %s (see 'exmapi %s --help')\n", command, message.c_str(), command);
+  return kExitUsage;
+}
+
+std::optional<std::string> env(const char* name) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::optional<std::string>(v) : std::nullopt;
+}
+
+// Parses the shared options; returns an exit code on a usage error.
+std::optional<int> parse(const char* command, const Args& args, Options& o) {
+  o.server = env("EXMAPI_SERVER").value_or("");
+  o.user = env("EXMAPI_USER").value_or("");
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&]() -> std::optional<std::string> {
+      if (i + 1 >= args.size()) return std::nullopt;
+      return args[++i];
+    };
+    auto need = [&](std::string& out) -> bool {
+      auto v = value();
+      if (!v) return false;
+      out = *v;
+      return true;
+    };
+    std::string v;
+    if (a == "--server" || a == "--user" || a == "--domain" || a == "--realm" || a == "--mailbox" ||
+        a == "--password-file" || a == "--port" || a == "--auth" || a == "--protection" || a == "--limit") {
+      if (!need(v)) return usage_error(command, a + " needs a value");
+      if (a == "--server") o.server = v;
+      else if (a == "--user") o.user = v;
+      else if (a == "--domain") o.domain = v;
+      else if (a == "--realm") o.realm = v;
+      else if (a == "--mailbox") o.mailbox = v;
+      else if (a == "--password-file") o.password_file = v;
+      else if (a == "--port" || a == "--limit") {
+        char* end = nullptr;
+        unsigned long n = std::strtoul(v.c_str(), &end, 10);
+        if (v.empty() || *end || (a == "--port" && (n == 0 || n > 65535)))
+          return usage_error(command, a + " needs a number, not '" + v + "'");
+        if (a == "--port") o.port = static_cast<uint16_t>(n); else o.limit = n;
+      } else if (a == "--auth") {
+        if (v == "ntlm") o.auth = EXMAPI_AUTH_NTLM;
+        else if (v == "negotiate") o.auth = EXMAPI_AUTH_NEGOTIATE;
+        else if (v == "kerberos") o.auth = EXMAPI_AUTH_KERBEROS;
+        else if (v == "anonymous") o.auth = EXMAPI_AUTH_ANONYMOUS;
+        else return usage_error(command, "--auth is ntlm, negotiate, kerberos or anonymous, not '" + v + "'");
+      } else {
+        if (v == "seal") o.protection = EXMAPI_PROTECTION_SEAL;
+        else if (v == "sign") o.protection = EXMAPI_PROTECTION_SIGN;
+        else if (v == "connect") o.protection = EXMAPI_PROTECTION_CONNECT;
+        else return usage_error(command, "--protection is seal, sign or connect, not '" + v + "'");
+      }
+    } else if (a == "--json") {
+      o.json = true;
+    } else if (a == "--password") {
+      return usage_error(command, "passwords are not taken on the command line: use --password-file or EXMAPI_PASSWORD");
+    } else if (a.size() > 1 && a[0] == '-') {
+      return usage_error(command, "unknown option " + a);
+    } else {
+      o.positional.push_back(a);
+    }
+  }
+  if (o.server.empty()) return usage_error(command, "--server is required");
+  if (o.auth != EXMAPI_AUTH_ANONYMOUS && o.user.empty()) return usage_error(command, "--user is required");
+  return std::nullopt;
+}
+
+// The password from a file, the environment or the terminal, in that order; none for anonymous.
+std::optional<std::string> obtain_password(const char* command, const Options& o) {
+  if (o.auth == EXMAPI_AUTH_ANONYMOUS) return std::string();
+  if (!o.password_file.empty()) {
+    std::ifstream in(o.password_file);
+    std::string line;
+    if (!in || !std::getline(in, line)) {
+      std::fprintf(stderr, "exmapi %s: cannot read the password file %s\n", command, o.password_file.c_str());
+      return std::nullopt;
+    }
+    return line;
+  }
+  if (auto p = env("EXMAPI_PASSWORD")) return p;
+  if (o.auth == EXMAPI_AUTH_KERBEROS) return std::string();  // the credential cache may hold a ticket
+  if (!isatty(STDIN_FILENO)) {
+    std::fprintf(stderr, "exmapi %s: no password: use --password-file or EXMAPI_PASSWORD\n", command);
+    return std::nullopt;
+  }
+  std::fprintf(stderr, "Password for %s: ", o.user.c_str());
+  termios old{};
+  tcgetattr(STDIN_FILENO, &old);
+  termios quiet = old;
+  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+  tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  std::string line;
+  std::getline(std::cin, line);
+  tcsetattr(STDIN_FILENO, TCSANOW, &old);
+  std::fprintf(stderr, "\n");
+  return line;
+}
+
+// Opens the session the options describe; prints the error and returns null on failure.
+exmapi_session* open_session(const char* command, const Options& o) {
+  std::optional<std::string> password = obtain_password(command, o);
+  if (!password) return nullptr;
+  exmapi_session_options so = EXMAPI_SESSION_OPTIONS_INIT;
+  so.server = o.server.c_str();
+  so.port = o.port;
+  so.user = o.user.empty() ? nullptr : o.user.c_str();
+  so.domain = o.domain.empty() ? nullptr : o.domain.c_str();
+  so.password = password->c_str();
+  so.realm = o.realm.empty() ? nullptr : o.realm.c_str();
+  so.auth = o.auth;
+  so.protection = o.protection;
+  so.mailbox = o.mailbox.empty() ? nullptr : o.mailbox.c_str();
+  exmapi_session* s = nullptr;
+  if (exmapi_session_open(&s, &so) != EXMAPI_OK) {
+    report_last_error(command);
+    return nullptr;
+  }
+  return s;
+}
+
+struct SessionCloser {
+  void operator()(exmapi_session* s) const { exmapi_session_close(s); }
+};
+using SessionPtr = std::unique_ptr<exmapi_session, SessionCloser>;
+
+// Takes the JSON a session call produced; null (after printing the error) when the call failed.
+std::optional<Json> take_json(const char* command, exmapi_status status, exmapi_buf& buf) {
+  if (status != EXMAPI_OK) {
+    report_last_error(command);
+    return std::nullopt;
+  }
+  Json j = Json::parse(reinterpret_cast<const char*>(buf.data), reinterpret_cast<const char*>(buf.data) + buf.size);
+  exmapi_buf_dispose(&buf);
+  return j;
+}
+
+int print_json(const Json& j) {
+  std::string text = j.dump(2) + "\n";
+  return write_stdout(text.data(), text.size()) ? kExitOk : kExitFailure;
+}
+
+int run_ls(const Args& args) {
+  Options o;
+  if (auto rc = parse("ls", args, o)) return *rc;
+  if (!o.positional.empty()) return usage_error("ls", "takes no arguments");
+  SessionPtr s(open_session("ls", o));
+  if (!s) return kExitFailure;
+  exmapi_buf buf{};
+  auto folders = take_json("ls", exmapi_session_folders(&buf, s.get()), buf);
+  if (!folders) return kExitFailure;
+  if (o.json) return print_json(*folders);
+  std::string out;
+  for (const Json& f : *folders) {
+    int depth = f["depth"].get<int>();
+    std::string line(static_cast<size_t>(depth > 0 ? depth - 1 : 0) * 2, ' ');
+    line += f["name"].get<std::string>();
+    char counts[64];
+    std::snprintf(counts, sizeof counts, "  (%u items, %u unread)", f["items"].get<unsigned>(), f["unread"].get<unsigned>());
+    out += line + counts + "\n";
+  }
+  return write_stdout(out.data(), out.size()) ? kExitOk : kExitFailure;
+}
+
+int run_list(const Args& args) {
+  Options o;
+  if (auto rc = parse("list", args, o)) return *rc;
+  if (o.positional.size() != 1) return usage_error("list", "needs exactly one FOLDER");
+  SessionPtr s(open_session("list", o));
+  if (!s) return kExitFailure;
+  exmapi_buf buf{};
+  auto items = take_json("list", exmapi_session_items(&buf, s.get(), o.positional[0].c_str(), o.limit), buf);
+  if (!items) return kExitFailure;
+  if (o.json) return print_json(*items);
+  std::string out;
+  size_t n = 0;
+  for (const Json& i : *items) {
+    std::string when = i["delivery_time"].is_null() ? std::string("-") : i["delivery_time"].get<std::string>().substr(0, 16);
+    char head[48];
+    std::snprintf(head, sizeof head, "%3zu  %-16s  ", ++n, when.c_str());
+    out += head + i["sender"].get<std::string>() + "  " + i["subject"].get<std::string>() +
+           (i["has_attachments"].get<bool>() ? "  [attachments]" : "") + "\n";
+  }
+  return write_stdout(out.data(), out.size()) ? kExitOk : kExitFailure;
+}
+
+int run_show(const Args& args) {
+  Options o;
+  if (auto rc = parse("show", args, o)) return *rc;
+  if (o.positional.size() != 2) return usage_error("show", "needs FOLDER and ITEM");
+  SessionPtr s(open_session("show", o));
+  if (!s) return kExitFailure;
+  exmapi_buf buf{};
+  auto item = take_json("show", exmapi_session_item(&buf, s.get(), o.positional[0].c_str(), o.positional[1].c_str()), buf);
+  if (!item) return kExitFailure;
+  if (o.json) return print_json(*item);
+  std::string out;
+  for (const Json& p : (*item)["properties"]) {
+    std::string name = p["Tag"].get<std::string>();
+    std::string value = p["Value"].is_string() ? p["Value"].get<std::string>() : p["Value"].dump();
+    if (value.size() > 200) value = value.substr(0, 200) + "...";
+    out += name + ": " + value + "\n";
+  }
+  return write_stdout(out.data(), out.size()) ? kExitOk : kExitFailure;
+}
+
+const Registrar ls_command({"ls", "print the mailbox's folder tree with item counts", run_ls,
+                            "exmapi ls --server HOST --user NAME [options]\n" EXMAPI_CONNECT_USAGE});
+const Registrar list_command({"list", "print the items of a folder (subject, sender, date)", run_list,
+                              "exmapi list FOLDER --server HOST --user NAME [--limit N] [options]\n"
+                              "  FOLDER is a path as 'exmapi ls' prints it (Inbox, Inbox/Projects) or an id\n" EXMAPI_CONNECT_USAGE});
+const Registrar show_command({"show", "print one item's properties by name", run_show,
+                              "exmapi show FOLDER ITEM --server HOST --user NAME [options]\n"
+                              "  ITEM is a position in 'exmapi list FOLDER' (1, 2, ...) or an item id (0x...)\n" EXMAPI_CONNECT_USAGE});
+
+}  // namespace
+}  // namespace exmapi::cli
