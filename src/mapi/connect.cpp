@@ -112,7 +112,7 @@ class RpcConnection final : public Connection {
     c.client_version = kClientVersion;
     c.aux_out_size = 0x1008;
     emsmdb_.connect_ex(c);
-    SessionOptions so;
+    const SessionOptions& so = spec.session_options;
     uint32_t flags = (so.compress ? 0 : kRpcExtNoCompression) | (so.obfuscate ? 0 : kRpcExtNoXorMagic);
     transport_ = std::make_unique<RpcRopTransport>(emsmdb_, flags);
     session_ = std::make_unique<Session>(*transport_, so);

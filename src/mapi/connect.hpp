@@ -19,6 +19,7 @@ struct ConnectSpec {
   Auth auth = Auth::Ntlm;
   Protection protection = Protection::Seal;
   std::string mailbox;  // a name the address book resolves; empty: the user's own
+  SessionOptions session_options;
 };
 
 // A logged-on session and everything that keeps it alive (RPC pipes, context handles).
