@@ -1,5 +1,6 @@
 // exmapi-server: the reference Exchange server (EMSMDB, AsyncEMSMDB, NSPI and RFR over
 // ncacn_ip_tcp) on one SQLite store.
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -79,6 +80,8 @@ Options parse(int argc, char** argv) {
 int main(int argc, char** argv) {
   using namespace exmapi::server;
   Options opt = parse(argc, argv);
+  // A client that hangs up mid-reply must cost its connection, not the server.
+  std::signal(SIGPIPE, SIG_IGN);
   try {
     using store::Database;
     std::optional<Database> db;
