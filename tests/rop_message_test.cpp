@@ -297,7 +297,7 @@ TEST(RopMessage, GetMessageStatusIsAnsweredByASetMessageStatusResponse) {
   Bytes response = from_hex("0C00 20 00 00000000 00080000 10000000");
   RopResponseBuffer out = decode_response_buffer(response, request);
   ASSERT_EQ(out.rops.size(), 1u);
-  EXPECT_EQ(get<RopSetMessageStatus::Response>(out.rops[0]).message_status_flags, 0x800u);
+  EXPECT_EQ(rop::get<RopSetMessageStatus::Response>(out.rops[0]).message_status_flags, 0x800u);
   EXPECT_EQ(encode_response_buffer(out), response);
   // A response carrying RopId 0x1F is not one the spec allows.
   Bytes wrong = from_hex("0C00 1F 00 00000000 00080000 10000000");

@@ -1,0 +1,124 @@
+// exmapi-server: the reference Exchange server (EMSMDB, AsyncEMSMDB, NSPI and RFR over
+// ncacn_ip_tcp) on one SQLite store.
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include "server/nspi/nspi_service.hpp"
+#include "server/rpc_host.hpp"
+#include "server/store/database.hpp"
+#include "server/store/directory.hpp"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: exmapi-server --store FILE [--seed] [--listen ADDRESS] [--port N] [--fqdn NAME]
+
+Serves EMSMDB, AsyncEMSMDB, NSPI and RFR over ncacn_ip_tcp from one SQLite store.
+
+  --store FILE      the store; it must exist unless --seed is given
+  --seed            create FILE (it must not exist) with the sample organisation, then serve it
+  --listen ADDRESS  the IPv4 address to listen on (default 127.0.0.1)
+  --port N          the TCP port; 0 picks a free one (default 0)
+  --fqdn NAME       the name RFR hands to clients for this server (default: the listen address)
+  --help            this text
+
+Once listening it prints "listening on ADDRESS:PORT" on stdout. SIGTERM or SIGINT stops it.
+)";
+
+struct Options {
+  std::string store;
+  bool seed = false;
+  std::string listen = "127.0.0.1";
+  uint16_t port = 0;
+  std::string fqdn;
+};
+
+[[noreturn]] void usage_error(const std::string& why) {
+  std::cerr << "exmapi-server: " << why << "\n" << kUsage;
+  std::exit(2);
+}
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) usage_error(a + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--help" || a == "-h") {
+      std::cout << kUsage;
+      std::exit(0);
+    } else if (a == "--store") {
+      o.store = value();
+    } else if (a == "--seed") {
+      o.seed = true;
+    } else if (a == "--listen") {
+      o.listen = value();
+    } else if (a == "--fqdn") {
+      o.fqdn = value();
+    } else if (a == "--port") {
+      std::string v = value();
+      char* end = nullptr;
+      unsigned long n = std::strtoul(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || n > 65535) usage_error("--port " + v + " is not a port number (0-65535)");
+      o.port = static_cast<uint16_t>(n);
+    } else {
+      usage_error("unknown argument " + a);
+    }
+  }
+  if (o.store.empty()) usage_error("--store FILE is required");
+  if (o.fqdn.empty()) o.fqdn = o.listen;
+  return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace exmapi::server;
+  Options opt = parse(argc, argv);
+  // A client that hangs up mid-reply must cost its connection, not the server.
+  std::signal(SIGPIPE, SIG_IGN);
+  try {
+    using store::Database;
+    std::optional<Database> db;
+    if (opt.seed) {
+      db.emplace(opt.store, Database::Mode::kCreate);
+      store::Directory::seed(*db);
+      // MERGE: seed_mailboxes(*db);  (the mailbox seeder, server/store/mailbox*)
+    } else {
+      db.emplace(opt.store, Database::Mode::kOpenExisting);
+    }
+    store::Directory directory(*db);
+
+    // The services outlive the host: closing its connections at exit reports to them.
+    nspi::NspiService nspi_service(directory);
+    nspi::RfrService rfr_service(directory, opt.fqdn);
+    RpcHost host;
+    host.add_interface("NSPI", nspi::kNspiUuid, 56, 0,
+                       [&](uint16_t op, exmapi::ByteView in, const CallerIdentity& who) {
+                         return nspi_service.handle(op, in, who);
+                       });
+    host.add_interface("RFR", nspi::kRfrUuid, 1, 0,
+                       [&](uint16_t op, exmapi::ByteView in, const CallerIdentity& who) {
+                         return rfr_service.handle(op, in, who);
+                       });
+    // MERGE: register EMSMDB (A4F1DB00-CA47-1067-B31F-00DD010662DA 0.81) and AsyncEMSMDB
+    // (5261574A-4572-206E-B268-6B199213B4E4 0.01) here with host.add_interface(...).
+    host.on_disconnect([&](uint64_t connection) {
+      nspi_service.connection_closed(connection);
+      // MERGE: the EMSMDB service's connection_closed(connection) too.
+    });
+
+    uint16_t port = host.listen(opt.listen, opt.port);
+    std::cout << "listening on " << opt.listen << ":" << port << std::endl;
+    host.run();
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "exmapi-server: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,26 @@
+// Samba's server-side headers as C++ can include them: none has extern "C" guards, and
+// credentials.h forward-declares two enums without an underlying type, which C++ rejects
+// (SAMBA_NOTES.md, "C++"). Include this file instead of any Samba header.
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum smb_signing_setting : int;
+enum smb_encryption_setting : int;
+
+extern "C" {
+#include <talloc.h>
+#include <tevent.h>
+#include <util/data_blob.h>
+#include <core/ntstatus.h>
+#include <ndr.h>
+#include <dcerpc.h>
+#include <param.h>
+#include <tsocket.h>
+#include <util/idtree.h>
+#include <util/idtree_random.h>
+#include <gen_ndr/auth.h>
+#include <dcesrv_core.h>
+}

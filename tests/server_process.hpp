@@ -1,0 +1,98 @@
+// Starts exmapi-server on a fresh seeded store in a temporary directory, on a free port, and stops
+// it (SIGTERM, then SIGKILL) when the object goes away, whatever the test's outcome.
+#pragma once
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace exmapi::test {
+
+inline std::string server_path() { return EXMAPI_SERVER_PATH; }
+
+class ServerProcess {
+ public:
+  ServerProcess() {
+    char tmpl[] = "/tmp/exmapi-server-test-XXXXXX";
+    if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+    dir_ = tmpl;
+    store_ = (dir_ / "store.sqlite").string();
+    start({"--store", store_, "--seed", "--port", "0"});
+  }
+  // Serves an existing store (no --seed); the caller owns the file.
+  explicit ServerProcess(const std::string& existing_store) : store_(existing_store) {
+    start({"--store", store_, "--port", "0"});
+  }
+  ~ServerProcess() {
+    stop();
+    std::error_code ec;
+    if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
+  }
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  uint16_t port() const { return port_; }
+  const std::string& store() const { return store_; }
+  pid_t pid() const { return pid_; }
+  // Stops the server; returns its exit status (as waitpid reports it).
+  int stop() {
+    if (pid_ <= 0) return status_;
+    kill(pid_, SIGTERM);
+    for (int i = 0; i < 100; ++i) {
+      if (waitpid(pid_, &status_, WNOHANG) == pid_) return pid_ = -1, status_;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    kill(pid_, SIGKILL);
+    waitpid(pid_, &status_, 0);
+    pid_ = -1;
+    return status_;
+  }
+
+ private:
+  void start(const std::vector<std::string>& args) {
+    int out[2];
+    if (pipe(out) != 0) throw std::runtime_error("pipe failed");
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(out[1], 1);
+      close(out[0]);
+      close(out[1]);
+      std::vector<char*> argv;
+      std::string exe = server_path();
+      argv.push_back(exe.data());
+      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+      argv.push_back(nullptr);
+      execv(exe.c_str(), argv.data());
+      _exit(127);
+    }
+    close(out[1]);
+    // The first line says where it listens; a server that dies first closes the pipe.
+    std::string line;
+    char c;
+    while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
+    close(out[0]);
+    const std::string prefix = "listening on 127.0.0.1:";
+    if (line.rfind(prefix, 0) != 0) {
+      stop();
+      throw std::runtime_error("exmapi-server did not start (first line: \"" + line + "\")");
+    }
+    port_ = static_cast<uint16_t>(std::stoi(line.substr(prefix.size())));
+  }
+
+  std::filesystem::path dir_;
+  std::string store_;
+  pid_t pid_ = -1;
+  int status_ = 0;
+  uint16_t port_ = 0;
+};
+
+}  // namespace exmapi::test
