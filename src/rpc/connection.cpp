@@ -304,8 +304,10 @@ void Connection::State::fail_call(NTSTATUS st, uint16_t opnum, std::string_view 
       is(st, NT_STATUS_CONNECTION_ABORTED) || is(st, NT_STATUS_PIPE_BROKEN) || is(st, NT_STATUS_INVALID_CONNECTION) ||
       is(st, NT_STATUS_LOCAL_DISCONNECT) || is(st, NT_STATUS_REMOTE_DISCONNECT))
     throw Error(EXMAPI_E_TRANSPORT, call + " failed: the connection to the server is closed (server died or dropped us)" + code);
-  if (is(st, NT_STATUS_RPC_PROTOCOL_ERROR) || is(st, NT_STATUS_INVALID_NETWORK_RESPONSE))
-    throw Error(EXMAPI_E_PROTOCOL, call + " failed: the server's answer breaks the DCE/RPC protocol" + code);
+  // A PDU too short for its type, an unknown PDU, a bad fragment: Samba drops the connection.
+  if (is(st, NT_STATUS_RPC_PROTOCOL_ERROR) || is(st, NT_STATUS_INVALID_NETWORK_RESPONSE) ||
+      is(st, NT_STATUS_BUFFER_TOO_SMALL) || is(st, NT_STATUS_RPC_BAD_STUB_DATA) || is(st, NT_STATUS_INVALID_PARAMETER))
+    throw Error(EXMAPI_E_PROTOCOL, call + " failed: the server's answer breaks the DCE/RPC protocol (malformed PDU)" + code);
   if (is(st, NT_STATUS_ACCESS_DENIED))
     throw Error(EXMAPI_E_AUTH, call + " failed: access denied" + code);
   throw Error(EXMAPI_E_TRANSPORT, call + " failed" + code);
