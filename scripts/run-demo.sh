@@ -1,20 +1,60 @@
 #!/usr/bin/env bash
-# The main job: builds exmapi and demonstrates its codec command line on the Open Specifications'
-# own examples (MS-XCA LZ77, MS-OXRTFCP compressed RTF), on real Outlook RTF bodies, and the ROP
-# dissector `exmapi decode` on the MS-OXCTABL examples.
+# The main job: builds exmapi, starts the reference server exmapi-server on a freshly seeded SQLite
+# store (127.0.0.1, a free port), reads a mailbox through it with the CLI over real DCE/RPC (NSPI,
+# EMSMDB) - `exmapi ls`, `exmapi list`, `exmapi show` - and stops it; then demonstrates the codec
+# command line on the Open Specifications' own examples (MS-XCA LZ77, MS-OXRTFCP compressed RTF), on
+# real Outlook RTF bodies, and the ROP dissector `exmapi decode` on the MS-OXCTABL examples.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shared=${EXMAPI_SHARED_DIR:-$(cd .. && pwd)/shared}
 
 bash scripts/install-deps.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$(nproc)" --target exmapi_cli >/dev/null
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" >/dev/null
+cmake --build build -j"$(nproc)" --target exmapi_cli exmapi_server >/dev/null
 exmapi=build/exmapi
 
 vector_hex() { /usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["hex"])' "$1"; }
 vector_field() { /usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"; }
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+server_pid=""
+stop_server() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null; server_pid=""; }
+trap 'stop_server; rm -rf "$tmp"' EXIT
+
+echo "== exmapi-server: a reference server on a seeded SQLite store"
+build/server/exmapi-server --store "$tmp/store.sqlite" --seed --port 0 >"$tmp/server.out" 2>"$tmp/server.err" &
+server_pid=$!
+first_line=""
+for _ in $(seq 100); do  # it prints where it listens once the socket is open
+  first_line=$(head -n1 "$tmp/server.out")
+  [ -n "$first_line" ] && break
+  kill -0 "$server_pid" 2>/dev/null || break
+  sleep 0.1
+done
+port=${first_line##*:}
+case "$port" in ''|*[!0-9]*) echo "exmapi-server did not start: $(cat "$tmp/server.err")"; exit 1 ;; esac
+echo "   $first_line (store $tmp/store.sqlite, $(stat -c %s "$tmp/store.sqlite") bytes)"
+connect=(--server 127.0.0.1 --port "$port" --user alice --auth anonymous)
+echo
+echo "== exmapi ls (alice's folder tree over NSPI + EMSMDB)"
+"$exmapi" ls "${connect[@]}"
+echo
+echo "== exmapi list Inbox"
+"$exmapi" list Inbox "${connect[@]}"
+echo
+echo "== exmapi show Inbox 1"
+"$exmapi" show Inbox 1 "${connect[@]}" | head -40
+echo
+echo "== exmapi list Calendar"
+"$exmapi" list Calendar "${connect[@]}"
+echo
+echo "== a folder that does not exist: a clear message, exit code 1"
+set +e
+"$exmapi" list "No Such Folder" "${connect[@]}"
+echo "   exit code $?"
+set -e
+stop_server
+echo "== exmapi-server stopped"
+echo
 
 echo "exmapi $("$exmapi" --version | cut -d' ' -f2): codec demonstration on the specification vectors"
 echo
