@@ -288,10 +288,10 @@ TEST(RopMessage, SetMessageReadFlagResponseEchoesOnlyWhenTheStatusChanged) {
 
 TEST(RopMessage, GetMessageStatusIsAnsweredByASetMessageStatusResponse) {
   RopRequestBuffer request;
-  RopGetMessageStatus::Request get;
-  get.input_handle_index = 0;
-  get.message_id = ObjectId{1, 0x1234}.to_wire_u64();
-  request.rops.push_back(get);
+  RopGetMessageStatus::Request status_request;
+  status_request.input_handle_index = 0;
+  status_request.message_id = ObjectId{1, 0x1234}.to_wire_u64();
+  request.rops.push_back(status_request);
   request.handles = {0x10};
   // RopId 0x20, InputHandleIndex, ReturnValue, MessageStatusFlags msInConflict.
   Bytes response = from_hex("0C00 20 00 00000000 00080000 10000000");
