@@ -23,7 +23,6 @@ namespace exmapi::server::emsmdb {
 using namespace exmapi::rop;  // NOLINT: the ROP structs are the vocabulary of this file
 using rop::PropertyValue;
 namespace tag = mailbox_tag;
-namespace ec = emsmdb::ec;
 
 namespace {
 
@@ -90,7 +89,8 @@ std::map<std::string, uint8_t, std::less<>> request_fields(const RopRequest& req
   return probe.fields;
 }
 
-// The response `request` gets when it fails with `code`, in the ROP's own failure shape.
+// The response `request` gets when it fails with `code`, in the ROP's own failure shape. The
+// registry's sampler is only used to pick the response type for the RopId; its values are discarded.
 RopResponse failure_response(const RopRequest& request, uint32_t code) {
   auto fields = request_fields(request);
   RopResponse shape = sample_response(response_rop_id(rop_id(request)), 0, code, sample_context(0));
@@ -488,9 +488,10 @@ struct RopProcessor::State {
     if (auto* m = std::get_if<MessageObject>(&o)) {
       PropertyMap p = message_properties(m->account, m->folder, m->message);
       for (uint32_t t : m->removed) std::erase_if(p, [&](const auto& kv) { return (kv.first >> 16) == (t >> 16); });
-      for (const auto& [t, v] : m->pending) {
-        std::erase_if(p, [&](const auto& kv) { return (kv.first >> 16) == (t >> 16); });
-        p[t] = v;
+      for (const auto& change : m->pending) {
+        uint32_t id = change.first >> 16;
+        std::erase_if(p, [&](const auto& kv) { return (kv.first >> 16) == id; });
+        p[change.first] = change.second;
       }
       return p;
     }
@@ -738,10 +739,8 @@ struct RopProcessor::State {
       PropertyRow pr = make_row(row.properties, t.columns, 0, true);
       ByteWriter w;
       encode_property_row(w, pr, t.columns, CountWidth::Narrow);
-      if (used + w.size() > budget) {
-        if (out.rows.empty()) throw Failure{ec::BufferTooSmall};
-        break;
-      }
+      // At least one row: a response without room for it becomes RopBufferTooSmall in process().
+      if (used + w.size() > budget && !out.rows.empty()) break;
       used += w.size();
       out.rows.push_back(std::move(pr));
       pos = r.forward_read ? pos + 1 : pos - 1;
@@ -759,8 +758,7 @@ struct RopProcessor::State {
     out.denominator = static_cast<uint32_t>(count);
     return out;
   }
-  RopResponse seek(TableObject& t, size_t start, int32_t count, uint8_t want_moved, uint8_t input, uint8_t& less,
-                   int32_t& sought) {
+  void seek(TableObject& t, size_t start, int32_t count, uint8_t want_moved, uint8_t& less, int32_t& sought) {
     size_t n = table_rows(t).size();
     int64_t target = static_cast<int64_t>(std::min(start, n)) + count;
     int64_t clamped = std::clamp<int64_t>(target, 0, static_cast<int64_t>(n));
@@ -768,8 +766,6 @@ struct RopProcessor::State {
     sought = static_cast<int32_t>(clamped - static_cast<int64_t>(std::min(start, n)));
     if (!want_moved) sought = 0, less = 0;
     t.position = static_cast<size_t>(clamped);
-    (void)input;
-    return {};
   }
   RopResponse seek_row(const RopSeekRow::Request& r, Handles& h) {
     auto& t = object_as<TableObject>(h, r.input_handle_index);
@@ -778,7 +774,7 @@ struct RopProcessor::State {
     if (start == SIZE_MAX) throw Failure{ec::InvalidParameter};
     RopSeekRow::Response out;
     out.input_handle_index = r.input_handle_index;
-    seek(t, start, r.row_count, r.want_row_moved_count, r.input_handle_index, out.has_sought_less, out.rows_sought);
+    seek(t, start, r.row_count, r.want_row_moved_count, out.has_sought_less, out.rows_sought);
     return out;
   }
   RopResponse create_bookmark(const RopCreateBookmark::Request& r, Handles& h) {
@@ -815,7 +811,7 @@ struct RopProcessor::State {
     RopSeekRowBookmark::Response out;
     out.input_handle_index = r.input_handle_index;
     out.row_no_longer_visible = gone;
-    seek(t, *start, r.row_count, r.want_row_moved_count, r.input_handle_index, out.has_sought_less, out.rows_sought);
+    seek(t, *start, r.row_count, r.want_row_moved_count, out.has_sought_less, out.rows_sought);
     return out;
   }
   RopResponse free_bookmark(const RopFreeBookmark::Request& r, Handles& h) {
@@ -949,10 +945,11 @@ struct RopProcessor::State {
     }
     if (auto* m = std::get_if<MessageObject>(&o)) {
       if (!m->writable) throw Failure{ec::AccessDenied};
-      for (auto& [t, v] : accepted) {
-        std::erase_if(m->pending, [&](const auto& kv) { return (kv.first >> 16) == (t >> 16); });
-        m->removed.erase(t);
-        m->pending[t] = v;
+      for (const auto& change : accepted) {
+        uint32_t id = change.first >> 16;
+        std::erase_if(m->pending, [&](const auto& kv) { return (kv.first >> 16) == id; });
+        std::erase_if(m->removed, [&](uint32_t t) { return (t >> 16) == id; });
+        m->pending[change.first] = change.second;
       }
     } else if (auto* f = std::get_if<FolderObject>(&o)) {
       need(f->account, f->folder, rights::Owner);
@@ -988,15 +985,15 @@ struct RopProcessor::State {
     return out;
   }
 
-  std::string logon_account(uint8_t logon_id, Handles& h, uint8_t input) {
+  // The mailbox of the object at `input` (named properties are per mailbox).
+  std::string object_mailbox(Handles& h, uint8_t input) {
     std::string account = mailbox_account(object_at(h, input));
-    (void)logon_id;
     if (account.empty()) throw Failure{ec::InvalidObject};
     return account;
   }
 
   RopResponse get_ids_from_names(const RopGetPropertyIdsFromNames::Request& r, Handles& h) {
-    std::string account = logon_account(r.logon_id, h, r.input_handle_index);
+    std::string account = object_mailbox(h, r.input_handle_index);
     bool create = r.flags & 0x02;
     if (create && account != user) throw Failure{ec::AccessDenied};
     RopGetPropertyIdsFromNames::Response out;
@@ -1015,7 +1012,7 @@ struct RopProcessor::State {
     return out;
   }
   RopResponse get_names_from_ids(const RopGetNamesFromPropertyIds::Request& r, Handles& h) {
-    std::string account = logon_account(r.logon_id, h, r.input_handle_index);
+    std::string account = object_mailbox(h, r.input_handle_index);
     RopGetNamesFromPropertyIds::Response out;
     out.input_handle_index = r.input_handle_index;
     for (uint16_t id : r.property_ids) {
@@ -1380,7 +1377,11 @@ struct RopProcessor::State {
     auto& s = object_as<StreamObject>(h, r.input_handle_index);
     size_t wanted = r.byte_count == kReadStreamUseMaximum ? r.maximum_byte_count : r.byte_count;
     size_t room = budget > 16 ? budget - 16 : 0;
-    size_t n = std::min({wanted, s.data.size() - std::min(s.position, s.data.size()), room, size_t{0xFFF0}});
+    size_t left = s.data.size() - std::min(s.position, s.data.size());
+    size_t n = std::min({wanted, left, room, size_t{0xFFF0}});
+    // No room for a single byte: answer in full and let process() turn it into RopBufferTooSmall,
+    // rather than a zero-byte read the client would take for the end of the stream.
+    if (n == 0 && wanted && left) n = std::min({wanted, left, size_t{0xFFF0}});
     RopReadStream::Response out;
     out.input_handle_index = r.input_handle_index;
     out.data.assign(s.data.begin() + static_cast<std::ptrdiff_t>(std::min(s.position, s.data.size())),
