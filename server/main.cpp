@@ -7,10 +7,12 @@
 #include <optional>
 #include <string>
 
+#include "server/emsmdb/endpoint.hpp"
 #include "server/nspi/nspi_service.hpp"
 #include "server/rpc_host.hpp"
 #include "server/store/database.hpp"
 #include "server/store/directory.hpp"
+#include "server/store/mailbox_seed.hpp"
 
 namespace {
 
@@ -88,7 +90,7 @@ int main(int argc, char** argv) {
     if (opt.seed) {
       db.emplace(opt.store, Database::Mode::kCreate);
       store::Directory::seed(*db);
-      // MERGE: seed_mailboxes(*db);  (the mailbox seeder, server/store/mailbox*)
+      seed_mailboxes(opt.store);
     } else {
       db.emplace(opt.store, Database::Mode::kOpenExisting);
     }
@@ -106,11 +108,17 @@ int main(int argc, char** argv) {
                        [&](uint16_t op, exmapi::ByteView in, const CallerIdentity& who) {
                          return rfr_service.handle(op, in, who);
                        });
-    // MERGE: register EMSMDB (A4F1DB00-CA47-1067-B31F-00DD010662DA 0.81) and AsyncEMSMDB
-    // (5261574A-4572-206E-B268-6B199213B4E4 0.01) here with host.add_interface(...).
+    EmsmdbEndpoint emsmdb(opt.store);
+    host.add_interface("EMSMDB", "A4F1DB00-CA47-1067-B31F-00DD010662DA", 0, 81,
+                       [&](uint16_t op, exmapi::ByteView in, const CallerIdentity& who) {
+                         return emsmdb.call(op, in, who.account);
+                       });
+    host.add_interface("AsyncEMSMDB", "5261574A-4572-206E-B268-6B199213B4E4", 0, 1,
+                       [&](uint16_t op, exmapi::ByteView in, const CallerIdentity& who) {
+                         return emsmdb.call_async(op, in, who.account);
+                       });
     host.on_disconnect([&](uint64_t connection) {
       nspi_service.connection_closed(connection);
-      // MERGE: the EMSMDB service's connection_closed(connection) too.
     });
 
     uint16_t port = host.listen(opt.listen, opt.port);

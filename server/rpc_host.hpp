@@ -10,6 +10,7 @@
 #include <string>
 
 #include "base/bytes.hpp"
+#include "server/rpc_fault.hpp"
 
 namespace exmapi::server {
 
@@ -21,24 +22,6 @@ struct CallerIdentity {
   uint64_t connection = 0;  // identifies the transport connection; context handles are scoped to it
   bool authenticated() const noexcept { return !account.empty(); }
 };
-
-// Thrown by a handler to answer with a fault PDU instead of a response (MS-RPCE 2.2.2.11, C706
-// appendix E status codes).
-class RpcFault : public std::runtime_error {
- public:
-  RpcFault(uint32_t code, const std::string& why) : std::runtime_error(why), code_(code) {}
-  uint32_t code() const noexcept { return code_; }
-
- private:
-  uint32_t code_;
-};
-
-// C706 / MS-RPCE fault codes the handlers use.
-constexpr uint32_t kFaultOpRangeError = 0x1C010002;  // nca_s_op_rng_error: unknown opnum
-constexpr uint32_t kFaultNdr = 0x000006F7;           // RPC_X_BAD_STUB_DATA: undecodable stub
-constexpr uint32_t kFaultContextMismatch = 0x1C00001A;  // nca_s_fault_context_mismatch: bad context handle
-constexpr uint32_t kFaultAccessDenied = 0x00000005;
-constexpr uint32_t kFaultOther = 0x00000001;
 
 // Answers one call: the request stub in, the response stub out. It runs on the server's loop
 // thread; exceptions other than RpcFault become a fault too (decode errors: kFaultNdr).

@@ -1,3 +1,9 @@
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <stdexcept>
 #include "test_support.hpp"
 
 #include <sys/wait.h>
@@ -25,6 +31,21 @@ CommandResult run_command(const std::string& command_line, const std::string& in
   CommandResult r{WIFEXITED(status) ? WEXITSTATUS(status) : 128, slurp(out_path), slurp(err_path)};
   unlink(in_path), unlink(out_path), unlink(err_path);
   return r;
+}
+
+uint16_t unused_tcp_port() {
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  if (s < 0) throw std::runtime_error("socket failed");
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  if (bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+    close(s);
+    throw std::runtime_error("bind to 127.0.0.1:0 failed");
+  }
+  close(s);
+  return ntohs(a.sin_port);
 }
 
 }  // namespace exmapi::test

@@ -83,5 +83,7 @@ struct CommandResult {
 };
 CommandResult run_command(const std::string& command_line, const std::string& input);
 inline std::string cli_path() { return EXMAPI_CLI_PATH; }
+// A 127.0.0.1 TCP port nobody listens on (bound, read back and closed again).
+uint16_t unused_tcp_port();
 
 }  // namespace exmapi::test

@@ -1,0 +1,59 @@
+// The EMSMDB and AsyncEMSMDB interfaces of the reference server (MS-OXCRPC 3.1.4 and 3.3.4), independent
+// of the RPC host: the host hands over each call's opnum and request stub with the authenticated
+// account and sends back the response stub, or a fault when call() throws RpcFault.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "base/bytes.hpp"
+#include "base/text.hpp"
+#include "rpc_fault.hpp"
+
+namespace exmapi::server {
+
+class MailboxStore;
+namespace emsmdb {
+class RopProcessor;
+}
+
+class EmsmdbEndpoint {
+ public:
+  // Opens the mailbox store in `store_path` (the SQLite file of `exmapi-server --store`).
+  explicit EmsmdbEndpoint(std::string store_path);
+  ~EmsmdbEndpoint();
+  EmsmdbEndpoint(const EmsmdbEndpoint&) = delete;
+  EmsmdbEndpoint& operator=(const EmsmdbEndpoint&) = delete;
+
+  // One EMSMDB call (interface a4f1db00-ca47-1067-b31f-00dd010662da). `authenticated_account` is
+  // the account the bind authenticated (empty for an anonymous bind). Throws RpcFault for an opnum
+  // the interface does not define on the wire, a stub that does not decode, or a context handle this
+  // endpoint never issued.
+  Bytes call(uint16_t opnum, ByteView request_stub, std::string_view authenticated_account);
+  // One AsyncEMSMDB call (interface 5261574a-4572-206e-b268-6b199213b4e4): EcDoAsyncWaitEx.
+  Bytes call_async(uint16_t opnum, ByteView request_stub, std::string_view authenticated_account);
+
+  // The EMSMDB sessions open (EcDoConnectEx minus EcDoDisconnect).
+  size_t session_count() const;
+
+ private:
+  struct Session;
+  Bytes connect(ByteView stub, std::string_view account);
+  Bytes rpc(ByteView stub, std::string_view account);
+  Bytes disconnect(ByteView stub, std::string_view account);
+  Bytes async_connect(ByteView stub, std::string_view account);
+  Bytes register_push(ByteView stub, std::string_view account);
+  Session& session_for(const Guid& handle, std::string_view account);
+
+  mutable std::mutex mutex_;  // one call at a time: the store's transactions share its connection
+  std::shared_ptr<MailboxStore> store_;
+  std::map<Guid, std::unique_ptr<Session>> sessions_;
+  std::map<Guid, Guid> async_handles_;  // ACXH -> its session's CXH
+  uint16_t next_session_index_ = 1;
+};
+
+}  // namespace exmapi::server
