@@ -474,6 +474,41 @@ TEST_F(EmsmdbEndpointTest, ResponsesThatDoNotFitComeBackInRopBufferTooSmall) {
   EXPECT_EQ(c.rpc(rops, handles, 8).result, 0x47Du);
 }
 
+TEST_F(EmsmdbEndpointTest, QueryRowsStopsAtTheOutputLimitAndResumes) {
+  Client c(*ep_, "bob");
+  auto [l, handles] = logon(c);
+  handles.resize(3, kNoHandle);
+  RopGetHierarchyTable::Request ht;
+  ht.input_handle_index = 1;
+  ht.output_handle_index = 2;
+  ht.table_flags = 0x04;  // Depth
+  auto ex = c.rpc({open_folder(0, 1, l.folder_ids[0]), ht, set_columns(2, {tag::DisplayName, tag::FolderId})}, handles);
+  uint32_t total = response<RopGetHierarchyTable::Response>(ex, 1).row_count;
+  handles = ex.buffer.handles;
+  auto first = c.rpc({query_rows(2, 1000)}, handles, 300);
+  auto& part = response<RopQueryRows::Response>(first, 0);
+  ASSERT_GT(part.rows.size(), 0u);
+  ASSERT_LT(part.rows.size(), total);
+  EXPECT_EQ(part.origin, 0x01);  // BOOKMARK_CURRENT: more rows follow
+  auto rest = c.rpc({query_rows(2, 1000)}, handles);
+  auto& tail = response<RopQueryRows::Response>(rest, 0);
+  EXPECT_EQ(part.rows.size() + tail.rows.size(), total);
+  EXPECT_EQ(tail.origin, 0x02);
+  // Not even one row fits: the QueryRows comes back in RopBufferTooSmall, undone (the cursor stays
+  // where the RopSeekRow before it put it).
+  RopSeekRow::Request seek;
+  seek.input_handle_index = 2;
+  seek.origin = 0;  // BOOKMARK_BEGINNING
+  seek.row_count = 0;
+  auto none = c.rpc({seek, query_rows(2, 10)}, handles, 8 + 2 + 4 * 3 + 14 + 8);
+  ASSERT_EQ(none.buffer.rops.size(), 2u);
+  EXPECT_TRUE(get_if<RopBufferTooSmall::Response>(&none.buffer.rops[1]));
+  RopQueryPosition::Request qp;
+  qp.input_handle_index = 2;
+  auto pos = c.rpc({qp}, handles);
+  EXPECT_EQ(response<RopQueryPosition::Response>(pos, 0).numerator, 0u);
+}
+
 TEST_F(EmsmdbEndpointTest, UnsupportedRopsAnswerNotSupportedInTheirOwnShape) {
   Client c(*ep_, "alice");
   auto [l, handles] = logon(c);

@@ -4,7 +4,7 @@
 // output buffer. Server objects (logons, folders, messages, attachments, tables, streams) live in
 // the session's object map until RopRelease or the end of the session.
 //
-// ROPs it processes: see kProcessedRops in rop_processor.cpp. Every other ROP is answered with
+// The ROPs it processes are the dispatch list of State::run() in rop_processor.cpp; every other ROP is answered with
 // ecNotSupported in that ROP's own failure shape.
 #pragma once
 
