@@ -428,7 +428,9 @@ class MatchFinder {
  public:
   static constexpr unsigned kHashBits = 14;
   static constexpr unsigned kHash3Bits = 12;
-  static constexpr unsigned kMaxChain = 16;   // candidates examined per position
+  // Candidates examined per position: on the bench corpus 16 gave ratio 2.575, 64 gives 2.588 for
+  // about 15% of the speed, and 256 only 2.590 (an exhaustive optimal parse reaches 2.621).
+  static constexpr unsigned kMaxChain = 64;
   static constexpr size_t kGoodEnough = 128;  // stop searching once a match is this long
 
   // Makes room for positions [0, size) of a new input; returns the base to add to them.
