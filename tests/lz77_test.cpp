@@ -132,6 +132,108 @@ TEST(Lz77Streams, FullFlagWordIsFollowedByAPaddingWord) {
   EXPECT_THROW(lz77::decompress(ByteView(c).first(36)), DecodeError) << "without the size it is truncated";
 }
 
+// Random token streams written straight from MS-XCA 2.3 by the test (not by our compressor), so the
+// decoder sees token mixes our compressor never chooses: matches of every length class at every
+// distance class, shared half bytes across literals, and all of it near the end of the output too,
+// where the decoder hands over from its wide-copy path to its checked one.
+struct RandomStream {
+  Bytes stream, expected;
+  bool beyond_libfwnt = false;  // a match above 32771 bytes, more than libfwnt accepts in one match
+};
+
+RandomStream random_token_stream(corpus::Rng& rng, size_t target_size) {
+  RandomStream r;
+  Bytes& s = r.stream;
+  Bytes& out = r.expected;
+  size_t flag_at = 0, flag_count = 0, nibble_at = SIZE_MAX;
+  uint32_t flags = 0;
+  s.resize(4);
+  auto flag = [&](uint32_t bit) {
+    flags = flags << 1 | bit;
+    if (++flag_count == 32) {
+      for (int k = 0; k < 4; ++k) s[flag_at + k] = static_cast<uint8_t>(flags >> (8 * k));
+      flag_at = s.size();
+      s.resize(s.size() + 4);
+      flags = 0;
+      flag_count = 0;
+    }
+  };
+  auto put16 = [&](size_t v) {
+    s.push_back(static_cast<uint8_t>(v));
+    s.push_back(static_cast<uint8_t>(v >> 8));
+  };
+  while (out.size() < target_size) {
+    if (out.empty() || rng.chance(45)) {
+      out.push_back(static_cast<uint8_t>(rng.next()));
+      s.push_back(out.back());
+      flag(0);
+      continue;
+    }
+    size_t distance = rng.chance(30) ? rng.range(1, std::min<size_t>(out.size(), 20))
+                                     : rng.range(1, std::min<size_t>(out.size(), 8192));
+    unsigned cls = static_cast<unsigned>(rng.below(100));
+    size_t length = cls < 50 ? rng.range(3, 9) : cls < 85 ? rng.range(10, 24) : cls < 98 ? rng.range(25, 279)
+                                                                                 : rng.range(280, 70000);
+    if (length > 32771) r.beyond_libfwnt = true;
+    put16((distance - 1) << 3 | std::min<size_t>(length - 3, 7));
+    if (length >= 10) {
+      size_t rest = length - 10;
+      uint8_t half = static_cast<uint8_t>(std::min<size_t>(rest, 15));
+      if (nibble_at == SIZE_MAX) {
+        nibble_at = s.size();
+        s.push_back(half);
+      } else {
+        s[nibble_at] |= static_cast<uint8_t>(half << 4);
+        nibble_at = SIZE_MAX;
+      }
+      if (rest >= 15) {
+        if (rest - 15 < 255) {
+          s.push_back(static_cast<uint8_t>(rest - 15));
+        } else {
+          s.push_back(255);
+          if (length - 3 < 65536) {
+            put16(length - 3);
+          } else {
+            put16(0);
+            put16((length - 3) & 0xFFFF);
+            put16((length - 3) >> 16);
+          }
+        }
+      }
+    }
+    for (size_t i = 0; i < length; ++i) out.push_back(out[out.size() - distance]);
+    flag(1);
+  }
+  // Padding: the unused flags of the last word are 1 (a full word of them when none is used).
+  flags = flag_count == 0 ? 0xFFFFFFFFu : (flags << (32 - flag_count)) | ((uint32_t{1} << (32 - flag_count)) - 1);
+  for (int k = 0; k < 4; ++k) s[flag_at + k] = static_cast<uint8_t>(flags >> (8 * k));
+  return r;
+}
+
+TEST(Lz77Streams, RandomTokenStreamsDecodeAsLibfwntDecodesThem) {
+  corpus::Rng rng(41);
+  for (int round = 0; round < 400; ++round) {
+    SCOPED_TRACE(round);
+    RandomStream r = random_token_stream(rng, rng.range(1, round % 4 == 0 ? 40000 : 600));
+    if (!r.beyond_libfwnt) {
+      auto peer = fwnt_decompress(r.stream, r.expected.size());
+      ASSERT_TRUE(peer.has_value());
+      ASSERT_EQ(*peer, r.expected) << "the test's encoder and libfwnt disagree";
+    }
+    EXPECT_EQ(lz77::decompress(r.stream, r.expected.size()), r.expected);
+    EXPECT_EQ(lz77::decompress(r.stream), r.expected);
+    // Caller memory of exactly the output size: no room for wide copies at the end.
+    Bytes into(r.expected.size());
+    EXPECT_EQ(lz77::decompress_into(r.stream, into, true), r.expected.size());
+    EXPECT_EQ(into, r.expected);
+    // One byte short must fail cleanly, never write past the buffer (ASan watches).
+    if (!r.expected.empty()) {
+      std::vector<uint8_t> short_buf(r.expected.size() - 1);
+      EXPECT_THROW(lz77::decompress_into(r.stream, short_buf, true), DecodeError);
+    }
+  }
+}
+
 TEST(Lz77Streams, EmptyInput) {
   EXPECT_EQ(test::to_hex(lz77::compress({})), "ffffffff");
   EXPECT_TRUE(lz77::decompress(from_hex("ffffffff")).empty());

@@ -258,17 +258,19 @@ Outcome decode_stream(ByteView in, const OutputWindow& w, DecodeState& s) {
       op += run;
       flags <<= run;
       if (flags == kNoFlags) continue;
-      // The top flag is a match. Most are short (3 to 9 bytes, no length escape): one wide copy.
+      // The top flag is a match. Most are 3 to 24 bytes long (the length in the word or, for 10 to
+      // 24, in a half byte); op is at least 32 bytes before the end of the window here (see ofast),
+      // so such a match is one fixed-size wide copy whatever its length.
       const uint8_t* token = ip;
       uint32_t word = load16(ip);
       size_t distance = (word >> 3) + 1;
       size_t produced = static_cast<size_t>(op - obeg);
       if (distance > produced) [[unlikely]]
         fail_distance(static_cast<size_t>(token - ibeg), distance, produced);
+      const uint8_t* src = op - distance;
       if ((word & 7) != 7) {
         ip += 2;
         flags <<= 1;
-        const uint8_t* src = op - distance;
         if (distance >= 8) {
           copy8(op, src);
           copy8(op + 8, src + 8);
@@ -281,6 +283,16 @@ Outcome decode_stream(ByteView in, const OutputWindow& w, DecodeState& s) {
           for (size_t i = 0; i < 9; ++i) op[i] = src[i];
         }
         op += (word & 7) + kMinMatch;
+        continue;
+      }
+      unsigned half = nibble ? *nibble >> 4 : ip[2] & 15u;
+      if (half != 15 && distance >= 16) {
+        nibble = nibble ? nullptr : ip + 2;
+        ip = nibble ? ip + 3 : ip + 2;
+        flags <<= 1;
+        copy16(op, src);
+        copy16(op + 16, src + 16);
+        op += half + 10;
         continue;
       }
       const uint8_t* nibble_before = nibble;
@@ -416,7 +428,9 @@ class MatchFinder {
  public:
   static constexpr unsigned kHashBits = 14;
   static constexpr unsigned kHash3Bits = 12;
-  static constexpr unsigned kMaxChain = 16;   // candidates examined per position
+  // Candidates examined per position: on the bench corpus 16 gave ratio 2.575, 64 gives 2.588 for
+  // about 15% of the speed, and 256 only 2.590 (an exhaustive optimal parse reaches 2.621).
+  static constexpr unsigned kMaxChain = 64;
   static constexpr size_t kGoodEnough = 128;  // stop searching once a match is this long
 
   // Makes room for positions [0, size) of a new input; returns the base to add to them.
