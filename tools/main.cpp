@@ -24,8 +24,9 @@ void print_help() {
 
 Registrar::Registrar(const Command& command) { registry().emplace(command.name, command); }
 
+// POSIX streams do not translate bytes, so stdin and stdout are used as they are: reopening them would
+// truncate a file the caller redirected stdout to and appends to.
 std::string read_stdin() {
-  std::freopen(nullptr, "rb", stdin);
   std::string data;
   char buf[65536];
   size_t n;
@@ -34,7 +35,6 @@ std::string read_stdin() {
 }
 
 bool write_stdout(const void* data, size_t size) {
-  std::freopen(nullptr, "wb", stdout);
   return std::fwrite(data, 1, size, stdout) == size && std::fflush(stdout) == 0;
 }
 
