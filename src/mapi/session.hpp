@@ -114,6 +114,9 @@ class Session {
   // Logs on to a private mailbox; `mailbox_dn` is the mailbox's ESSDN (its user's legacy DN).
   void logon_private_mailbox(std::string_view mailbox_dn);
   bool logged_on() const noexcept { return logon_handle_ != kUnassignedHandle; }
+  // The logon's server object handle and LogonId, for callers that build their own batches.
+  ServerHandle logon_handle() const noexcept { return logon_handle_; }
+  uint8_t logon_id() const noexcept { return logon_id_; }
   const MailboxFolders& folders() const;
 
   // Every folder below `folder_id` (the IPM subtree by default), parents before children.
