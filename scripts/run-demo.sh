@@ -42,7 +42,8 @@ echo "== exmapi list Inbox"
 "$exmapi" list Inbox "${connect[@]}"
 echo
 echo "== exmapi show Inbox 1"
-"$exmapi" show Inbox 1 "${connect[@]}" | head -40
+"$exmapi" show Inbox 1 "${connect[@]}" >"$tmp/show.txt"  # whole, so that a failure is not hidden by head
+head -40 "$tmp/show.txt"
 echo
 echo "== exmapi list Calendar"
 "$exmapi" list Calendar "${connect[@]}"
