@@ -17,6 +17,7 @@
 namespace {
 
 constexpr const char* kUsage = R"(usage: exmapi-server --store FILE [--seed] [--listen ADDRESS] [--port N] [--fqdn NAME]
+                     [--require-auth] [--keytab FILE --realm REALM]
 
 Serves EMSMDB, AsyncEMSMDB, NSPI and RFR over ncacn_ip_tcp from one SQLite store.
 
@@ -25,6 +26,10 @@ Serves EMSMDB, AsyncEMSMDB, NSPI and RFR over ncacn_ip_tcp from one SQLite store
   --listen ADDRESS  the IPv4 address to listen on (default 127.0.0.1)
   --port N          the TCP port; 0 picks a free one (default 0)
   --fqdn NAME       the name RFR hands to clients for this server (default: the listen address)
+  --require-auth    refuse anonymous calls (access denied); NTLM, SPNEGO and, with a keytab,
+                    Kerberos binds are accepted either way, checked against the store's accounts
+  --keytab FILE     accept Kerberos: the keytab holding exchangeMDB/HOST (and exchangeAB/HOST) keys
+  --realm REALM     the Kerberos realm whose user principals are the store's accounts
   --help            this text
 
 Once listening it prints "listening on ADDRESS:PORT" on stdout. SIGTERM or SIGINT stops it.
@@ -36,6 +41,8 @@ struct Options {
   std::string listen = "127.0.0.1";
   uint16_t port = 0;
   std::string fqdn;
+  bool require_auth = false;
+  std::string keytab, realm;
 };
 
 [[noreturn]] void usage_error(const std::string& why) {
@@ -60,6 +67,12 @@ Options parse(int argc, char** argv) {
       o.seed = true;
     } else if (a == "--listen") {
       o.listen = value();
+    } else if (a == "--require-auth") {
+      o.require_auth = true;
+    } else if (a == "--keytab") {
+      o.keytab = value();
+    } else if (a == "--realm") {
+      o.realm = value();
     } else if (a == "--fqdn") {
       o.fqdn = value();
     } else if (a == "--port") {
@@ -74,6 +87,7 @@ Options parse(int argc, char** argv) {
   }
   if (o.store.empty()) usage_error("--store FILE is required");
   if (o.fqdn.empty()) o.fqdn = o.listen;
+  if (o.keytab.empty() != o.realm.empty()) usage_error("--keytab and --realm go together");
   return o;
 }
 
@@ -100,6 +114,15 @@ int main(int argc, char** argv) {
     nspi::NspiService nspi_service(directory);
     nspi::RfrService rfr_service(directory, opt.fqdn);
     RpcHost host;
+    host.accept_authentication(
+        [&](std::string_view name) -> std::optional<StoredAccount> {
+          const store::AbObject* o = directory.find_account(name);
+          std::optional<std::string> password = directory.password_of(name);
+          if (o == nullptr || !password) return std::nullopt;
+          return StoredAccount{o->account, *password, o->mid};
+        },
+        opt.keytab.empty() ? std::string() : "FILE:" + opt.keytab, opt.realm);
+    host.require_authentication(opt.require_auth);
     host.add_interface("NSPI", nspi::kNspiUuid, 56, 0,
                        [&](uint16_t op, exmapi::ByteView in, const CallerIdentity& who) {
                          return nspi_service.handle(op, in, who);

@@ -13,6 +13,7 @@
 #include <list>
 
 #include "base/error.hpp"
+#include "server/rpc_auth.hpp"
 #include "server/samba_headers.hpp"
 
 namespace exmapi::server {
@@ -48,6 +49,8 @@ struct RpcHost::Impl {
   int listen_fd = -1;
   uint64_t next_connection = 1;
   bool stopping = false;
+  std::unique_ptr<Authenticator> authenticator;
+  bool require_authentication = false;
 };
 
 namespace {
@@ -138,7 +141,10 @@ NTSTATUS iface_dispatch(dcesrv_call_state* call, TALLOC_CTX*, void* r) {
   auto* entry = static_cast<const Interface*>(call->context->iface->private_data);
   uint16_t opnum = call->pkt.u.request.opnum;
   try {
-    Bytes out = entry->handler(opnum, ByteView(raw->in.data, raw->in.length), identity_of(call));
+    CallerIdentity who = identity_of(call);
+    auto* c = static_cast<Connection*>(call->conn->transport.private_data);
+    if (c->host->require_authentication && !who.authenticated()) throw RpcFault(kFaultAccessDenied, "an anonymous call where authentication is required");
+    Bytes out = entry->handler(opnum, ByteView(raw->in.data, raw->in.length), who);
     raw->out = data_blob_talloc(raw, out.data(), out.size());
     if (!out.empty() && raw->out.data == nullptr) throw std::bad_alloc();
     return NT_STATUS_OK;
@@ -297,6 +303,15 @@ void RpcHost::add_interface(const std::string& name, const std::string& uuid, ui
   i.ndr_push = iface_ndr_push;
   i.private_data = &e;
 }
+
+void RpcHost::accept_authentication(AccountLookup lookup, std::string keytab, std::string realm) {
+  Impl& h = *impl_;
+  h.authenticator = std::make_unique<Authenticator>(h.lp, h.ev, std::move(lookup), std::move(keytab), std::move(realm));
+  h.callbacks.auth.gensec_prepare = Authenticator::prepare;
+  h.callbacks.auth.private_data = h.authenticator.get();
+}
+
+void RpcHost::require_authentication(bool on) { impl_->require_authentication = on; }
 
 void RpcHost::on_disconnect(std::function<void(uint64_t)> fn) { impl_->disconnect_fn = std::move(fn); }
 

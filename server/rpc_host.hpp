@@ -6,8 +6,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "base/bytes.hpp"
 #include "server/rpc_fault.hpp"
@@ -23,6 +25,15 @@ struct CallerIdentity {
   bool authenticated() const noexcept { return !account.empty(); }
 };
 
+// An account that may bind with NTLM (or, with a keytab, Kerberos), as the store holds it.
+struct StoredAccount {
+  std::string account;   // the canonical logon name; it becomes CallerIdentity::account
+  std::string password;  // NTLM checks the client's response against its NT hash (MD4 of UTF-16LE)
+  uint32_t rid = 0;      // the last sub-authority of the account's SID in the server's own domain
+};
+// Finds an account by the logon name a client gave (case-insensitively); nullopt if there is none.
+using AccountLookup = std::function<std::optional<StoredAccount>(std::string_view name)>;
+
 // Answers one call: the request stub in, the response stub out. It runs on the server's loop
 // thread; exceptions other than RpcFault become a fault too (decode errors: kFaultNdr).
 using RpcHandler = std::function<Bytes(uint16_t opnum, ByteView stub, const CallerIdentity& caller)>;
@@ -37,6 +48,11 @@ class RpcHost {
   // Registers an interface (before listen()). uuid in text form, version major.minor.
   void add_interface(const std::string& name, const std::string& uuid, uint16_t major, uint16_t minor,
                      RpcHandler handler);
+  // Accepts NTLMSSP and SPNEGO binds checked against `lookup`; with a keytab ("FILE:/path") also
+  // Kerberos, whose principals in `realm` map to accounts by their first component. Before listen().
+  void accept_authentication(AccountLookup lookup, std::string keytab = {}, std::string realm = {});
+  // Refuses unauthenticated calls to every registered interface with an access-denied fault.
+  void require_authentication(bool on);
   // Called when a connection closes, with its CallerIdentity::connection (context handle rundown).
   void on_disconnect(std::function<void(uint64_t connection)> fn);
 

@@ -21,12 +21,15 @@ inline std::string server_path() { return EXMAPI_SERVER_PATH; }
 
 class ServerProcess {
  public:
-  ServerProcess() {
+  // A fresh seeded store; `extra` are further server options (--require-auth, --keytab ...).
+  explicit ServerProcess(const std::vector<std::string>& extra = {}) {
     char tmpl[] = "/tmp/exmapi-server-test-XXXXXX";
     if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
     dir_ = tmpl;
     store_ = (dir_ / "store.sqlite").string();
-    start({"--store", store_, "--seed", "--port", "0"});
+    std::vector<std::string> args{"--store", store_, "--seed", "--port", "0"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    start(args);
   }
   // Serves an existing store (no --seed); the caller owns the file.
   explicit ServerProcess(const std::string& existing_store) : store_(existing_store) {
