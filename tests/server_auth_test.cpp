@@ -7,6 +7,7 @@
 
 #include "base/error.hpp"
 #include "mapi/connect.hpp"
+#include "rpc/emsmdb_client.hpp"
 #include "server/store/sample_org.hpp"
 #include "server_process.hpp"
 #include "test_support.hpp"
@@ -117,15 +118,46 @@ TEST_F(ServerAuth, AnonymousBindsStillWorkByDefault) {
   EXPECT_EQ(c->mailbox_display_name(), "Alice Martin");
 }
 
-// Authenticated as bob, asking for alice's mailbox: EcDoConnectEx serves the caller's own DN only.
-TEST_F(ServerAuth, TheAuthenticatedAccountIsTheOnlyMailboxOwner) {
-  ConnectSpec s = spec(*server_, "bob");
-  s.mailbox = "alice";
-  try {
-    connect_rpc(s);
-    FAIL() << "bob opened alice's mailbox";
-  } catch (const Error& e) {
-    EXPECT_NE(e.status(), EXMAPI_E_TRANSPORT) << e.what();
+ndr::emsmdb::EcDoConnectEx::Request connect_request(const std::string& dn) {
+  ndr::emsmdb::EcDoConnectEx::Request c;
+  c.user_dn = dn;
+  c.cpid = 1252;
+  c.lcid_string = c.lcid_sort = 0x0409;
+  c.icxr_link = 0xFFFFFFFF;
+  c.can_convert_code_pages = 1;
+  c.client_version = {0x000F, 0x0000, 0x0FA0};  // 15.0.4000, an Outlook 2013-era client
+  c.aux_out_size = 0x1008;
+  return c;
+}
+
+rpc::ConnectOptions rpc_options(const ServerProcess& server, rpc::AuthMethod method, const std::string& user) {
+  rpc::ConnectOptions o;
+  o.host = "127.0.0.1";
+  o.port = server.port();
+  o.credentials.method = method;
+  o.credentials.user = user;
+  o.credentials.password = password_of(user);
+  return o;
+}
+
+// The server knows who authenticated: EcDoConnectEx serves the caller's own DN and no other.
+TEST_F(ServerAuth, EcDoConnectExServesOnlyTheAuthenticatedAccountsDn) {
+  for (rpc::AuthMethod method : {rpc::AuthMethod::ntlm, rpc::AuthMethod::negotiate}) {
+    rpc::EmsmdbClient own(rpc_options(*server_, method, "bob"));
+    EXPECT_EQ(own.connection().auth_info().auth_type, method == rpc::AuthMethod::ntlm ? 10 : 9);
+    EXPECT_EQ(own.connection().auth_info().auth_level, 6);
+    own.connect_ex(connect_request(server::sample::user_dn("bob")));
+    EXPECT_TRUE(own.connected());
+    own.disconnect();
+
+    rpc::EmsmdbClient other(rpc_options(*server_, method, "bob"));
+    try {
+      other.connect_ex(connect_request(server::sample::user_dn("alice")));
+      ADD_FAILURE() << "bob connected as alice";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.status(), EXMAPI_MAPI_AccessDenied) << e.what();
+    }
+    EXPECT_FALSE(other.connected());
   }
 }
 
