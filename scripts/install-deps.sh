@@ -13,6 +13,8 @@ packages=(
   samba-dev libtalloc-dev libtevent-dev
   # independent peers the tests check our bytes against
   libfwnt-dev libpff-dev python3-impacket
+  # a Kerberos realm the authentication tests start on loopback (kadmin.local adds its principals)
+  krb5-kdc krb5-admin-server krb5-user
   # scripts: vector extraction and the demonstration
   python3 xxd
 )
