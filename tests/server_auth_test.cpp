@@ -2,7 +2,13 @@
 // at each protection level, checked by the server against the passwords in its seeded store.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <cstdlib>
+#include <fstream>
 #include <string>
 
 #include "base/error.hpp"
@@ -175,6 +181,151 @@ TEST(ServerRequireAuth, AnonymousCallsAreDeniedAuthenticatedOnesServed) {
   auto c = connect_rpc(spec(server, "emi"));
   EXPECT_EQ(c->mailbox_display_name(), "佐藤 恵美");
   EXPECT_TRUE(has_folder(c->session().folder_tree(), "Inbox"));
+}
+
+
+// ---- Kerberos: an MIT KDC of our own on loopback ----------------------------------------------
+
+constexpr const char* kRealm = "EXAMPLE.TEST";
+// The SPN host the client names (target_hostname); nothing resolves it, the client connects by IP.
+constexpr const char* kServiceHost = "mail.example.test";
+
+// A realm in a temporary directory: KDC database, alice and bob with their store passwords, the
+// server's service principals in a keytab, and krb5kdc on a free port, stopped by the destructor.
+// KRB5_CONFIG points at it while it lives: Samba's client and the server (a child) read it.
+class Kdc {
+ public:
+  Kdc() {
+    char tmpl[] = "/tmp/exmapi-kdc-test-XXXXXX";
+    if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+    dir_ = tmpl;
+    uint16_t port = test::unused_tcp_port();
+    std::string d = dir_.string(), p = std::to_string(port);
+    std::ofstream(dir_ / "krb5.conf") << "[libdefaults]\n default_realm = " << kRealm
+                                      << "\n dns_lookup_kdc = false\n dns_lookup_realm = false\n rdns = false\n"
+                                      << "[realms]\n " << kRealm << " = {\n  kdc = 127.0.0.1:" << p << "\n }\n";
+    std::ofstream(dir_ / "kdc.conf") << "[kdcdefaults]\n kdc_ports = " << p << "\n kdc_tcp_ports = " << p << "\n"
+                                     << "[realms]\n " << kRealm << " = {\n  database_name = " << d
+                                     << "/principal\n  key_stash_file = " << d << "/stash\n  acl_file = " << d
+                                     << "/kadm5.acl\n }\n[logging]\n kdc = FILE:" << d << "/kdc.log\n";
+    save_env("KRB5_CONFIG", d + "/krb5.conf");
+    save_env("KRB5_KDC_PROFILE", d + "/kdc.conf");
+    run("kdb5_util create -s -P kdc-master-key -r " + std::string(kRealm));
+    for (const char* user : {"alice", "bob"}) kadmin("addprinc -pw " + password_of(user) + " " + user);  // kadmin.local would keep quotes
+    // Samba's client asked for exchangeMDB/VM when given target_hostname=vm (KDC log): both spellings.
+    for (const char* service : {"exchangeMDB", "exchangeAB"})
+      for (const std::string& host : {std::string(kServiceHost), upper(kServiceHost)}) {
+        std::string spn = std::string(service) + "/" + host;
+        kadmin("addprinc -randkey " + spn);
+        kadmin("ktadd -k " + keytab() + " " + spn);
+      }
+    pid_ = fork();
+    if (pid_ == 0) {
+      execlp("krb5kdc", "krb5kdc", "-n", "-r", kRealm, static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    wait_for_port(port);
+  }
+  ~Kdc() {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      waitpid(pid_, nullptr, 0);
+    }
+    for (auto& [name, value] : saved_)
+      value ? setenv(name.c_str(), value->c_str(), 1) : unsetenv(name.c_str());
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  std::string keytab() const { return (dir_ / "server.keytab").string(); }
+
+ private:
+  static std::string upper(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return s;
+  }
+  void save_env(const std::string& name, const std::string& value) {
+    const char* old = std::getenv(name.c_str());
+    saved_.emplace_back(name, old ? std::optional<std::string>(old) : std::nullopt);
+    setenv(name.c_str(), value.c_str(), 1);
+  }
+  static void run(const std::string& command) {
+    test::CommandResult r = test::run_command(command, "");
+    if (r.exit_code != 0) throw std::runtime_error(command + " failed: " + r.out + r.err);
+  }
+  void kadmin(const std::string& query) { run("kadmin.local -r " + std::string(kRealm) + " -q \"" + query + "\""); }
+  void wait_for_port(uint16_t port) {
+    for (int i = 0; i < 100; ++i) {
+      int fd = socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in sa{};
+      sa.sin_family = AF_INET;
+      sa.sin_port = htons(port);
+      sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      bool up = connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0;
+      close(fd);
+      if (up) return;
+      if (waitpid(pid_, nullptr, WNOHANG) == pid_) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    throw std::runtime_error("krb5kdc did not start (see " + (dir_ / "kdc.log").string() + ")");
+  }
+
+  std::filesystem::path dir_;
+  pid_t pid_ = -1;
+  std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
+};
+
+class ServerKerberos : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    kdc_ = new Kdc();
+    server_ = new ServerProcess(std::vector<std::string>{"--keytab", kdc_->keytab(), "--realm", kRealm});
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    delete kdc_;
+    server_ = nullptr;
+    kdc_ = nullptr;
+  }
+  static rpc::ConnectOptions options(rpc::AuthMethod method, const std::string& user) {
+    rpc::ConnectOptions o = rpc_options(*server_, method, user);
+    o.credentials.realm = kRealm;
+    o.target_hostname = kServiceHost;
+    return o;
+  }
+  static Kdc* kdc_;
+  static ServerProcess* server_;
+};
+Kdc* ServerKerberos::kdc_ = nullptr;
+ServerProcess* ServerKerberos::server_ = nullptr;
+
+TEST_F(ServerKerberos, KerberosAndSpnegoKerberosSealedBindsNameTheAccount) {
+  for (rpc::AuthMethod method : {rpc::AuthMethod::kerberos, rpc::AuthMethod::negotiate}) {
+    rpc::EmsmdbClient own(options(method, "alice"));
+    EXPECT_EQ(own.connection().auth_info().auth_type, method == rpc::AuthMethod::kerberos ? 16 : 9);
+    EXPECT_EQ(own.connection().auth_info().auth_level, 6);
+    own.connect_ex(connect_request(server::sample::user_dn("alice")));
+    EXPECT_TRUE(own.connected());
+    own.disconnect();
+
+    rpc::EmsmdbClient other(options(method, "alice"));
+    try {
+      other.connect_ex(connect_request(server::sample::user_dn("bob")));
+      ADD_FAILURE() << "alice connected as bob";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.status(), EXMAPI_MAPI_AccessDenied) << e.what();
+    }
+  }
+}
+
+TEST_F(ServerKerberos, AWrongPasswordIsAnAuthError) {
+  rpc::ConnectOptions o = options(rpc::AuthMethod::kerberos, "alice");
+  o.credentials.password = "Bob#2026";
+  try {
+    rpc::EmsmdbClient c(o);
+    FAIL() << "bound with a wrong Kerberos password";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.status(), EXMAPI_E_AUTH) << e.what();
+  }
 }
 
 }  // namespace
