@@ -7,8 +7,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-enum smb_signing_setting : int;
-enum smb_encryption_setting : int;
+// Complete definitions, as src/rpc/samba_headers.hpp explains: clang refuses credentials.h's later
+// `enum E;` after an opaque `enum E : int;`, both compilers accept it after a definition.
+enum smb_signing_setting { exmapi_smb_signing_setting_unused = -1 };
+enum smb_encryption_setting { exmapi_smb_encryption_setting_unused = -1 };
 
 extern "C" {
 #include <talloc.h>
