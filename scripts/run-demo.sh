@@ -33,9 +33,11 @@ done
 port=${first_line##*:}
 case "$port" in ''|*[!0-9]*) echo "exmapi-server did not start: $(cat "$tmp/server.err")"; exit 1 ;; esac
 echo "   $first_line (store $tmp/store.sqlite, $(stat -c %s "$tmp/store.sqlite") bytes)"
-connect=(--server 127.0.0.1 --port "$port" --user alice --auth anonymous)
+# NTLM, sealed (the defaults); the sample password comes through the environment, never argv.
+export EXMAPI_PASSWORD='Alice#2026'
+connect=(--server 127.0.0.1 --port "$port" --user alice)
 echo
-echo "== exmapi ls (alice's folder tree over NSPI + EMSMDB)"
+echo "== exmapi ls (alice's folder tree over NSPI + EMSMDB, NTLM-sealed)"
 "$exmapi" ls "${connect[@]}"
 echo
 echo "== exmapi list Inbox"
@@ -51,6 +53,9 @@ echo
 echo "== a folder that does not exist: a clear message, exit code 1"
 set +e
 "$exmapi" list "No Such Folder" "${connect[@]}"
+echo "   exit code $?"
+echo "== a wrong password: a clear message, exit code 1"
+EXMAPI_PASSWORD=wrong "$exmapi" ls "${connect[@]}"
 echo "   exit code $?"
 set -e
 stop_server
