@@ -9,7 +9,9 @@ packages=(
   # test and benchmark frameworks
   libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev
   # kept libraries the library builds on
-  zlib1g-dev libssl-dev libsqlite3-dev
+  zlib1g-dev libssl-dev libsqlite3-dev libcurl4-openssl-dev
+  # the reference server's HTTP front (RPC over HTTP proxy, MAPI over HTTP, Autodiscover)
+  libmicrohttpd-dev
   samba-dev libtalloc-dev libtevent-dev
   # independent peers the tests check our bytes against
   libfwnt-dev libpff-dev python3-impacket
@@ -17,6 +19,8 @@ packages=(
   krb5-kdc krb5-admin-server krb5-user
   # scripts: vector extraction and the demonstration
   python3 xxd
+  # test certificates for the HTTPS endpoints
+  openssl
 )
 
 missing=()
