@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <random>
 
+#include "ndr/ndr_methods.hpp"
 #include "ndr/nspi_methods.hpp"
 #include "ndr/rfr_methods.hpp"
 #include "server/nspi/code_page.hpp"
@@ -342,296 +343,320 @@ void NspiService::connection_closed(uint64_t connection) {
 }
 
 Bytes NspiService::handle(uint16_t opnum, ByteView stub, const CallerIdentity& caller) {
-  using ndr::decode_stub;
-  switch (opnum) {
-    case NspiBind::kOpnum: {
-      auto rq = decode_stub<NspiBind::Request>(stub);
-      NspiBind::Response rs;
-      // MS-OXNSPI 3.1.4.1.1 constraints 1 and 5.
-      if (rq.stat.code_page == kCpWinUnicode || !code_page_supported(rq.stat.code_page)) {
-        rs.result = kInvalidCodepage;
-        return reply(rs);
-      }
-      Guid handle = random_guid();
-      sessions_[handle] = Session{caller.connection, rq.stat.code_page};
-      rs.context_handle.uuid = handle;
-      if (rq.server_guid) rs.server_guid = dir_.server_guid();
-      return reply(rs);
-    }
-    case NspiUnbind::kOpnum: {
-      auto rq = decode_stub<NspiUnbind::Request>(stub);
-      session(rq.context_handle.uuid, caller);
-      sessions_.erase(rq.context_handle.uuid);
-      NspiUnbind::Response rs;  // a null context handle
-      rs.result = kUnbindSuccess;
-      return reply(rs);
-    }
-    case NspiUpdateStat::kOpnum: {
-      auto rq = decode_stub<NspiUpdateStat::Request>(stub);
-      session(rq.handle.uuid, caller);
-      NspiUpdateStat::Response rs;
-      rs.stat = rq.stat;
-      const std::vector<uint32_t>* rows = dir_.rows(rq.stat.container_id);
-      if (!rows) return rs.result = kInvalidBookmark, reply(rs);
-      auto start = initial_position(*rows, rq.stat);
-      if (!start) return rs.result = kNotFound, reply(rs);
-      size_t end = move_by(*start, rq.stat.delta, rows->size());
-      report_position(rs.stat, *rows, end);
-      if (rq.delta) rs.delta = static_cast<int32_t>(static_cast<int64_t>(end) - static_cast<int64_t>(*start));
-      return reply(rs);
-    }
-    case NspiQueryRows::kOpnum: {
-      auto rq = decode_stub<NspiQueryRows::Request>(stub);
-      session(rq.handle.uuid, caller);
-      NspiQueryRows::Response rs;
-      rs.stat = rq.stat;
-      std::vector<uint32_t> tags = tags_or(rq.prop_tags, {std::begin(kDefaultColumns), std::end(kDefaultColumns)});
-      PropertyRowSet set;
-      if (rq.explicit_table) {
-        size_t n = std::min<size_t>({rq.explicit_table->size(), rq.count, kMaxRows});
-        for (size_t i = 0; i < n; ++i)
-          set.rows.push_back(object_row(dir_, dir_.find((*rq.explicit_table)[i]), tags, rq.flags, rq.stat.code_page));
-      } else {
-        const std::vector<uint32_t>* rows = dir_.rows(rq.stat.container_id);
-        if (!rows) return rs.result = kInvalidBookmark, reply(rs);
-        auto start = initial_position(*rows, rq.stat);
-        if (!start) return rs.result = kNotFound, reply(rs);
-        size_t pos = move_by(*start, rq.stat.delta, rows->size());
-        size_t n = std::min<size_t>({rows->size() - pos, rq.count, kMaxRows});
-        for (size_t i = 0; i < n; ++i)
-          set.rows.push_back(object_row(dir_, dir_.find((*rows)[pos + i]), tags, rq.flags, rq.stat.code_page));
-        report_position(rs.stat, *rows, pos + n);
-      }
-      rs.rows = std::move(set);
-      return reply(rs);
-    }
-    case NspiSeekEntries::kOpnum: {
-      auto rq = decode_stub<NspiSeekEntries::Request>(stub);
-      session(rq.handle.uuid, caller);
-      NspiSeekEntries::Response rs;
-      rs.stat = rq.stat;
-      // MS-OXNSPI 3.1.4.1.9: display-name order, and a PidTagDisplayName target only.
-      if (rq.stat.sort_type != kSortTypeDisplayName || (rq.target.prop_tag >> 16) != (kPidDisplayName >> 16))
-        return rs.result = kGeneralFailure, reply(rs);
-      std::string target = fold(restriction_text(rq.target, rq.stat.code_page));
-      std::vector<uint32_t> table;
-      if (rq.explicit_table)
-        table = rq.explicit_table->values;
-      else if (const auto* rows = dir_.rows(rq.stat.container_id))
-        table = *rows;
-      else
-        return rs.result = kInvalidBookmark, reply(rs);
-      size_t pos = 0;
-      while (pos < table.size()) {
-        const AbObject* o = dir_.find(table[pos]);
-        if (o && fold(o->display_name()) >= target) break;
-        ++pos;
-      }
-      if (pos == table.size()) return rs.result = kNotFound, reply(rs);
-      report_position(rs.stat, table, pos);
-      if (rq.prop_tags) {
-        PropertyRowSet set;
-        for (size_t i = pos; i < table.size() && set.rows.size() < kMaxRows; ++i)
-          set.rows.push_back(object_row(dir_, dir_.find(table[i]), rq.prop_tags->values, 0, rq.stat.code_page));
-        rs.rows = std::move(set);
-      }
-      return reply(rs);
-    }
-    case NspiGetMatches::kOpnum: {
-      auto rq = decode_stub<NspiGetMatches::Request>(stub);
-      session(rq.handle.uuid, caller);
-      NspiGetMatches::Response rs;
-      rs.stat = rq.stat;
-      if (rq.prop_name) return rs.result = kNotSupported, reply(rs);  // property-value tables: no link attributes here
-      const std::vector<uint32_t>* rows = dir_.rows(rq.stat.container_id);
-      if (!rows) return rs.result = kInvalidBookmark, reply(rs);
-      PropertyTagArray mids;
-      try {
-        for (uint32_t mid : *rows) {
-          const AbObject* o = dir_.find(mid);
-          if (o && (!rq.filter || matches(dir_, *o, *rq.filter, rq.stat.code_page, 0))) mids.values.push_back(mid);
-        }
-      } catch (const std::exception&) {
-        return rs.result = kTooComplex, reply(rs);
-      }
-      if (mids.values.size() > rq.requested) return rs.result = kTableTooBig, reply(rs);
-      if (rq.prop_tags) {
-        PropertyRowSet set;
-        for (uint32_t mid : mids.values)
-          set.rows.push_back(object_row(dir_, dir_.find(mid), rq.prop_tags->values, 0, rq.stat.code_page));
-        rs.rows = std::move(set);
-      }
-      rs.mids = std::move(mids);
-      return reply(rs);
-    }
-    case NspiDNToMId::kOpnum: {
-      auto rq = decode_stub<NspiDNToMId::Request>(stub);
-      session(rq.handle.uuid, caller);
-      NspiDNToMId::Response rs;
-      PropertyTagArray mids;
-      for (const std::string& dn : rq.names.strings) {
-        const AbObject* o = dir_.find_dn(dn);
-        mids.values.push_back(o ? o->mid : 0);
-      }
-      rs.tags = std::move(mids);
-      return reply(rs);
-    }
-    case NspiGetPropList::kOpnum: {
-      auto rq = decode_stub<NspiGetPropList::Request>(stub);
-      session(rq.handle.uuid, caller);
-      NspiGetPropList::Response rs;
-      const AbObject* o = dir_.find(rq.mid);
-      if (!o) return rs.result = kInvalidParameter, reply(rs);
-      rs.tags = PropertyTagArray{object_tags(*o, rq.code_page == kCpWinUnicode)};
-      return reply(rs);
-    }
-    case NspiGetProps::kOpnum: {
-      auto rq = decode_stub<NspiGetProps::Request>(stub);
-      session(rq.handle.uuid, caller);
-      NspiGetProps::Response rs;
-      if (!dir_.container(rq.stat.container_id)) return rs.result = kInvalidBookmark, reply(rs);
-      const AbObject* o = rq.stat.current_rec > kMidEndOfTable ? dir_.find(rq.stat.current_rec) : nullptr;
-      std::vector<uint32_t> tags;
-      if (rq.prop_tags)
-        tags = rq.prop_tags->values;
-      else if (o)
-        tags = object_tags(*o, rq.stat.code_page == kCpWinUnicode);
-      else
-        return rs.result = kNotFound, reply(rs);
-      bool missing = false;
-      rs.row = object_row(dir_, o, tags, rq.flags, rq.stat.code_page, &missing);
-      rs.result = missing ? kErrorsReturned : kSuccess;
-      return reply(rs);
-    }
-    case NspiCompareMIds::kOpnum: {
-      auto rq = decode_stub<NspiCompareMIds::Request>(stub);
-      session(rq.handle.uuid, caller);
-      NspiCompareMIds::Response rs;
-      const std::vector<uint32_t>* rows = dir_.rows(rq.stat.container_id);
-      if (!rows) return rs.result = kInvalidBookmark, reply(rs);
-      auto a = std::find(rows->begin(), rows->end(), rq.mid1), b = std::find(rows->begin(), rows->end(), rq.mid2);
-      if (a == rows->end() || b == rows->end()) return rs.result = kGeneralFailure, reply(rs);
-      rs.comparison = static_cast<int32_t>(a - b);
-      return reply(rs);
-    }
-    case NspiGetSpecialTable::kOpnum: {
-      auto rq = decode_stub<NspiGetSpecialTable::Request>(stub);
-      session(rq.handle.uuid, caller);
-      NspiGetSpecialTable::Response rs;
-      rs.version = rq.version;
-      PropertyRowSet set;
-      if (rq.flags & kAddressCreationTemplates) {
-        // No address creation templates are kept: an empty table (constraint 11).
-        rs.rows = std::move(set);
-        return reply(rs);
-      }
-      bool unicode = rq.flags & kUnicodeStrings;
-      if (rq.version != dir_.hierarchy_version()) {
-        for (const AbContainer& c : dir_.containers()) {
-          PropertyRow row;
-          auto add = [&](uint32_t tag, PropValueUnion v) {
-            PropertyValue p;
-            p.prop_tag = tag;
-            p.value = std::move(v);
-            row.props.push_back(std::move(p));
-          };
-          add(kPidEntryId, permanent_entry_id(store::kDtContainer, c.dn));
-          add(kPidContainerFlags, static_cast<int32_t>(c.flags));
-          add(kPidDepth, static_cast<int32_t>(c.depth));
-          add(kPidContainerId, static_cast<int32_t>(c.id));
-          if (unicode)
-            add(kPidDisplayName, c.display_name);
-          else
-            add(with_type(kPidDisplayName, kTypeString8), utf8_to_code_page(c.display_name, rq.stat.code_page));
-          add(kPidIsMaster, static_cast<uint16_t>(c.is_master));
-          set.rows.push_back(std::move(row));
-        }
-      }
-      rs.version = dir_.hierarchy_version();
-      rs.rows = std::move(set);
-      return reply(rs);
-    }
-    case NspiQueryColumns::kOpnum: {
-      auto rq = decode_stub<NspiQueryColumns::Request>(stub);
-      session(rq.handle.uuid, caller);
-      NspiQueryColumns::Response rs;
-      std::vector<uint32_t> all;
-      for (const AbContainer& c : dir_.containers())
-        if (const auto* rows = dir_.rows(c.id))
-          for (uint32_t mid : *rows)
-            for (uint32_t t : object_tags(*dir_.find(mid), rq.flags & kUnicodeProptypes))
-              if (std::find(all.begin(), all.end(), t) == all.end()) all.push_back(t);
-      rs.tags = PropertyTagArray{std::move(all)};
-      return reply(rs);
-    }
-    case NspiResolveNames::kOpnum:
-    case NspiResolveNamesW::kOpnum: {
-      bool wide = opnum == NspiResolveNamesW::kOpnum;
-      Stat stat;
-      std::optional<PropertyTagArray> prop_tags;
-      std::vector<std::string> names;
-      Guid handle;
-      if (wide) {
-        auto rq = decode_stub<NspiResolveNamesW::Request>(stub);
-        stat = rq.stat, prop_tags = std::move(rq.prop_tags), names = std::move(rq.names.strings), handle = rq.handle.uuid;
-      } else {
-        auto rq = decode_stub<NspiResolveNames::Request>(stub);
-        stat = rq.stat, prop_tags = std::move(rq.prop_tags), handle = rq.handle.uuid;
-        for (const std::string& s : rq.names.strings) names.push_back(code_page_to_utf8(s, rq.stat.code_page));
-      }
-      session(handle, caller);
-      NspiResolveNamesW::Response rs;
-      const std::vector<uint32_t>* rows = dir_.rows(stat.container_id);
-      if (!rows) return rs.result = kInvalidBookmark, reply(rs);
-      std::vector<uint32_t> defaults(std::begin(kDefaultColumns), std::end(kDefaultColumns));
-      if (wide)
-        for (uint32_t& t : defaults)
-          if ((t & 0xFFFF) == kTypeString8) t = with_type(t, kTypeString);
-      std::vector<uint32_t> tags = tags_or(prop_tags, defaults);
-      PropertyTagArray mids;
-      PropertyRowSet set;
-      for (const std::string& name : names) {
-        uint32_t mid = resolve(dir_, *rows, name);
-        mids.values.push_back(mid);
-        // One row per resolved name, in the order of the names.
-        if (mid > kMidEndOfTable) set.rows.push_back(object_row(dir_, dir_.find(mid), tags, 0, stat.code_page));
-      }
-      rs.mids = std::move(mids);
-      rs.rows = std::move(set);
-      return reply(rs);
-    }
-    case NspiResortRestriction::kOpnum:
-    case NspiModProps::kOpnum:
-    case NspiGetTemplateInfo::kOpnum:
-    case NspiModLinkAtt::kOpnum:
-    case NspiGetNamesFromIDs::kOpnum:
-    case NspiGetIDsFromNames::kOpnum: {
-      // Decoded all the same: a malformed request is a fault, a well-formed one is answered.
-      Bytes out;
-      auto not_supported = [&](auto request_tag, auto response) {
-        (void)decode_stub<typename decltype(request_tag)::Request>(stub);
-        response.result = kNotSupported;
-        out = reply(response);
-      };
-      switch (opnum) {
-        case NspiResortRestriction::kOpnum: {
-          auto rq = decode_stub<NspiResortRestriction::Request>(stub);
-          session(rq.handle.uuid, caller);
-          NspiResortRestriction::Response rs;
-          rs.stat = rq.stat;
-          rs.result = kNotSupported;
-          return reply(rs);
-        }
-        case NspiModProps::kOpnum: not_supported(NspiModProps{}, NspiModProps::Response{}); break;
-        case NspiGetTemplateInfo::kOpnum: not_supported(NspiGetTemplateInfo{}, NspiGetTemplateInfo::Response{}); break;
-        case NspiModLinkAtt::kOpnum: not_supported(NspiModLinkAtt{}, NspiModLinkAtt::Response{}); break;
-        case NspiGetNamesFromIDs::kOpnum: not_supported(NspiGetNamesFromIDs{}, NspiGetNamesFromIDs::Response{}); break;
-        default: not_supported(NspiGetIDsFromNames{}, NspiGetIDsFromNames::Response{}); break;
-      }
-      return out;
-    }
-    default: throw RpcFault(kFaultOpRangeError, "NSPI has no opnum " + std::to_string(opnum));
+  std::optional<Bytes> out;
+  // Every method of the interface is decoded, answered and encoded the same way; a malformed request
+  // is a fault (decode_stub throws), a well-formed one is answered.
+  std::apply(
+      [&](auto... method) {
+        auto serve = [&](auto m) {
+          using Method = decltype(m);
+          if (out || Method::kOpnum != opnum) return;
+          out = ndr::encode_stub(answer(ndr::decode_stub<typename Method::Request>(stub), caller));
+        };
+        (serve(method), ...);
+      },
+      ndr::NspiMethods{});
+  if (!out) throw RpcFault(kFaultOpRangeError, "NSPI has no opnum " + std::to_string(opnum));
+  return std::move(*out);
+}
+
+NspiBind::Response NspiService::answer(const NspiBind::Request& rq, const CallerIdentity& caller) {
+  NspiBind::Response rs;
+  // MS-OXNSPI 3.1.4.1.1 constraints 1 and 5.
+  if (rq.stat.code_page == kCpWinUnicode || !code_page_supported(rq.stat.code_page)) {
+    rs.result = kInvalidCodepage;
+    return rs;
   }
+  Guid handle = random_guid();
+  sessions_[handle] = Session{caller.connection, rq.stat.code_page};
+  rs.context_handle.uuid = handle;
+  if (rq.server_guid) rs.server_guid = dir_.server_guid();
+  return rs;
+}
+
+NspiUnbind::Response NspiService::answer(const NspiUnbind::Request& rq, const CallerIdentity& caller) {
+  session(rq.context_handle.uuid, caller);
+  sessions_.erase(rq.context_handle.uuid);
+  NspiUnbind::Response rs;  // a null context handle
+  rs.result = kUnbindSuccess;
+  return rs;
+}
+
+NspiUpdateStat::Response NspiService::answer(const NspiUpdateStat::Request& rq, const CallerIdentity& caller) {
+  session(rq.handle.uuid, caller);
+  NspiUpdateStat::Response rs;
+  rs.stat = rq.stat;
+  const std::vector<uint32_t>* rows = dir_.rows(rq.stat.container_id);
+  if (!rows) return rs.result = kInvalidBookmark, rs;
+  auto start = initial_position(*rows, rq.stat);
+  if (!start) return rs.result = kNotFound, rs;
+  size_t end = move_by(*start, rq.stat.delta, rows->size());
+  report_position(rs.stat, *rows, end);
+  if (rq.delta) rs.delta = static_cast<int32_t>(static_cast<int64_t>(end) - static_cast<int64_t>(*start));
+  return rs;
+}
+
+NspiQueryRows::Response NspiService::answer(const NspiQueryRows::Request& rq, const CallerIdentity& caller) {
+  session(rq.handle.uuid, caller);
+  NspiQueryRows::Response rs;
+  rs.stat = rq.stat;
+  std::vector<uint32_t> tags = tags_or(rq.prop_tags, {std::begin(kDefaultColumns), std::end(kDefaultColumns)});
+  PropertyRowSet set;
+  if (rq.explicit_table) {
+    size_t n = std::min<size_t>({rq.explicit_table->size(), rq.count, kMaxRows});
+    for (size_t i = 0; i < n; ++i)
+      set.rows.push_back(object_row(dir_, dir_.find((*rq.explicit_table)[i]), tags, rq.flags, rq.stat.code_page));
+  } else {
+    const std::vector<uint32_t>* rows = dir_.rows(rq.stat.container_id);
+    if (!rows) return rs.result = kInvalidBookmark, rs;
+    auto start = initial_position(*rows, rq.stat);
+    if (!start) return rs.result = kNotFound, rs;
+    size_t pos = move_by(*start, rq.stat.delta, rows->size());
+    size_t n = std::min<size_t>({rows->size() - pos, rq.count, kMaxRows});
+    for (size_t i = 0; i < n; ++i)
+      set.rows.push_back(object_row(dir_, dir_.find((*rows)[pos + i]), tags, rq.flags, rq.stat.code_page));
+    report_position(rs.stat, *rows, pos + n);
+  }
+  rs.rows = std::move(set);
+  return rs;
+}
+
+NspiSeekEntries::Response NspiService::answer(const NspiSeekEntries::Request& rq, const CallerIdentity& caller) {
+  session(rq.handle.uuid, caller);
+  NspiSeekEntries::Response rs;
+  rs.stat = rq.stat;
+  // MS-OXNSPI 3.1.4.1.9: display-name order, and a PidTagDisplayName target only.
+  if (rq.stat.sort_type != kSortTypeDisplayName || (rq.target.prop_tag >> 16) != (kPidDisplayName >> 16))
+    return rs.result = kGeneralFailure, rs;
+  std::string target = fold(restriction_text(rq.target, rq.stat.code_page));
+  std::vector<uint32_t> table;
+  if (rq.explicit_table)
+    table = rq.explicit_table->values;
+  else if (const auto* rows = dir_.rows(rq.stat.container_id))
+    table = *rows;
+  else
+    return rs.result = kInvalidBookmark, rs;
+  size_t pos = 0;
+  while (pos < table.size()) {
+    const AbObject* o = dir_.find(table[pos]);
+    if (o && fold(o->display_name()) >= target) break;
+    ++pos;
+  }
+  if (pos == table.size()) return rs.result = kNotFound, rs;
+  report_position(rs.stat, table, pos);
+  if (rq.prop_tags) {
+    PropertyRowSet set;
+    for (size_t i = pos; i < table.size() && set.rows.size() < kMaxRows; ++i)
+      set.rows.push_back(object_row(dir_, dir_.find(table[i]), rq.prop_tags->values, 0, rq.stat.code_page));
+    rs.rows = std::move(set);
+  }
+  return rs;
+}
+
+NspiGetMatches::Response NspiService::answer(const NspiGetMatches::Request& rq, const CallerIdentity& caller) {
+  session(rq.handle.uuid, caller);
+  NspiGetMatches::Response rs;
+  rs.stat = rq.stat;
+  if (rq.prop_name) return rs.result = kNotSupported, rs;  // property-value tables: no link attributes here
+  const std::vector<uint32_t>* rows = dir_.rows(rq.stat.container_id);
+  if (!rows) return rs.result = kInvalidBookmark, rs;
+  PropertyTagArray mids;
+  try {
+    for (uint32_t mid : *rows) {
+      const AbObject* o = dir_.find(mid);
+      if (o && (!rq.filter || matches(dir_, *o, *rq.filter, rq.stat.code_page, 0))) mids.values.push_back(mid);
+    }
+  } catch (const std::exception&) {
+    return rs.result = kTooComplex, rs;
+  }
+  if (mids.values.size() > rq.requested) return rs.result = kTableTooBig, rs;
+  if (rq.prop_tags) {
+    PropertyRowSet set;
+    for (uint32_t mid : mids.values)
+      set.rows.push_back(object_row(dir_, dir_.find(mid), rq.prop_tags->values, 0, rq.stat.code_page));
+    rs.rows = std::move(set);
+  }
+  rs.mids = std::move(mids);
+  return rs;
+}
+
+NspiDNToMId::Response NspiService::answer(const NspiDNToMId::Request& rq, const CallerIdentity& caller) {
+  session(rq.handle.uuid, caller);
+  NspiDNToMId::Response rs;
+  PropertyTagArray mids;
+  for (const std::string& dn : rq.names.strings) {
+    const AbObject* o = dir_.find_dn(dn);
+    mids.values.push_back(o ? o->mid : 0);
+  }
+  rs.tags = std::move(mids);
+  return rs;
+}
+
+NspiGetPropList::Response NspiService::answer(const NspiGetPropList::Request& rq, const CallerIdentity& caller) {
+  session(rq.handle.uuid, caller);
+  NspiGetPropList::Response rs;
+  const AbObject* o = dir_.find(rq.mid);
+  if (!o) return rs.result = kInvalidParameter, rs;
+  rs.tags = PropertyTagArray{object_tags(*o, rq.code_page == kCpWinUnicode)};
+  return rs;
+}
+
+NspiGetProps::Response NspiService::answer(const NspiGetProps::Request& rq, const CallerIdentity& caller) {
+  session(rq.handle.uuid, caller);
+  NspiGetProps::Response rs;
+  if (!dir_.container(rq.stat.container_id)) return rs.result = kInvalidBookmark, rs;
+  const AbObject* o = rq.stat.current_rec > kMidEndOfTable ? dir_.find(rq.stat.current_rec) : nullptr;
+  std::vector<uint32_t> tags;
+  if (rq.prop_tags)
+    tags = rq.prop_tags->values;
+  else if (o)
+    tags = object_tags(*o, rq.stat.code_page == kCpWinUnicode);
+  else
+    return rs.result = kNotFound, rs;
+  bool missing = false;
+  rs.row = object_row(dir_, o, tags, rq.flags, rq.stat.code_page, &missing);
+  rs.result = missing ? kErrorsReturned : kSuccess;
+  return rs;
+}
+
+NspiCompareMIds::Response NspiService::answer(const NspiCompareMIds::Request& rq, const CallerIdentity& caller) {
+  session(rq.handle.uuid, caller);
+  NspiCompareMIds::Response rs;
+  const std::vector<uint32_t>* rows = dir_.rows(rq.stat.container_id);
+  if (!rows) return rs.result = kInvalidBookmark, rs;
+  auto a = std::find(rows->begin(), rows->end(), rq.mid1), b = std::find(rows->begin(), rows->end(), rq.mid2);
+  if (a == rows->end() || b == rows->end()) return rs.result = kGeneralFailure, rs;
+  rs.comparison = static_cast<int32_t>(a - b);
+  return rs;
+}
+
+NspiGetSpecialTable::Response NspiService::answer(const NspiGetSpecialTable::Request& rq,
+                                                  const CallerIdentity& caller) {
+  session(rq.handle.uuid, caller);
+  NspiGetSpecialTable::Response rs;
+  rs.version = rq.version;
+  PropertyRowSet set;
+  if (rq.flags & kAddressCreationTemplates) {
+    // No address creation templates are kept: an empty table (constraint 11).
+    rs.rows = std::move(set);
+    return rs;
+  }
+  bool unicode = rq.flags & kUnicodeStrings;
+  if (rq.version != dir_.hierarchy_version()) {
+    for (const AbContainer& c : dir_.containers()) {
+      PropertyRow row;
+      auto add = [&](uint32_t tag, PropValueUnion v) {
+        PropertyValue p;
+        p.prop_tag = tag;
+        p.value = std::move(v);
+        row.props.push_back(std::move(p));
+      };
+      add(kPidEntryId, permanent_entry_id(store::kDtContainer, c.dn));
+      add(kPidContainerFlags, static_cast<int32_t>(c.flags));
+      add(kPidDepth, static_cast<int32_t>(c.depth));
+      add(kPidContainerId, static_cast<int32_t>(c.id));
+      if (unicode)
+        add(kPidDisplayName, c.display_name);
+      else
+        add(with_type(kPidDisplayName, kTypeString8), utf8_to_code_page(c.display_name, rq.stat.code_page));
+      add(kPidIsMaster, static_cast<uint16_t>(c.is_master));
+      set.rows.push_back(std::move(row));
+    }
+  }
+  rs.version = dir_.hierarchy_version();
+  rs.rows = std::move(set);
+  return rs;
+}
+
+NspiQueryColumns::Response NspiService::answer(const NspiQueryColumns::Request& rq, const CallerIdentity& caller) {
+  session(rq.handle.uuid, caller);
+  NspiQueryColumns::Response rs;
+  std::vector<uint32_t> all;
+  for (const AbContainer& c : dir_.containers())
+    if (const auto* rows = dir_.rows(c.id))
+      for (uint32_t mid : *rows)
+        for (uint32_t t : object_tags(*dir_.find(mid), rq.flags & kUnicodeProptypes))
+          if (std::find(all.begin(), all.end(), t) == all.end()) all.push_back(t);
+  rs.tags = PropertyTagArray{std::move(all)};
+  return rs;
+}
+
+NspiResolveNames::Response NspiService::answer(const NspiResolveNames::Request& rq, const CallerIdentity& caller) {
+  std::vector<std::string> names;
+  for (const std::string& s : rq.names.strings) names.push_back(code_page_to_utf8(s, rq.stat.code_page));
+  NspiResolveNamesW::Response wide = resolve_names(rq.handle.uuid, rq.stat, rq.prop_tags, names, false, caller);
+  NspiResolveNames::Response rs;
+  rs.mids = std::move(wide.mids);
+  rs.rows = std::move(wide.rows);
+  rs.result = wide.result;
+  return rs;
+}
+
+NspiResolveNamesW::Response NspiService::answer(const NspiResolveNamesW::Request& rq, const CallerIdentity& caller) {
+  return resolve_names(rq.handle.uuid, rq.stat, rq.prop_tags, rq.names.strings, true, caller);
+}
+
+NspiResolveNamesW::Response NspiService::resolve_names(const Guid& handle, const Stat& stat,
+                                                       const std::optional<PropertyTagArray>& prop_tags,
+                                                       const std::vector<std::string>& names, bool unicode,
+                                                       const CallerIdentity& caller) {
+  session(handle, caller);
+  NspiResolveNamesW::Response rs;
+  const std::vector<uint32_t>* rows = dir_.rows(stat.container_id);
+  if (!rows) return rs.result = kInvalidBookmark, rs;
+  std::vector<uint32_t> defaults(std::begin(kDefaultColumns), std::end(kDefaultColumns));
+  if (unicode)
+    for (uint32_t& t : defaults)
+      if ((t & 0xFFFF) == kTypeString8) t = with_type(t, kTypeString);
+  std::vector<uint32_t> tags = tags_or(prop_tags, defaults);
+  PropertyTagArray mids;
+  PropertyRowSet set;
+  for (const std::string& name : names) {
+    uint32_t mid = resolve(dir_, *rows, name);
+    mids.values.push_back(mid);
+    // One row per resolved name, in the order of the names.
+    if (mid > kMidEndOfTable) set.rows.push_back(object_row(dir_, dir_.find(mid), tags, 0, stat.code_page));
+  }
+  rs.mids = std::move(mids);
+  rs.rows = std::move(set);
+  return rs;
+}
+
+NspiResortRestriction::Response NspiService::answer(const NspiResortRestriction::Request& rq,
+                                                    const CallerIdentity& caller) {
+  session(rq.handle.uuid, caller);
+  NspiResortRestriction::Response rs;
+  rs.stat = rq.stat;
+  rs.result = kNotSupported;
+  return rs;
+}
+
+// The directory is read-only and keeps no templates or named properties: these answer the spec's
+// "not supported" rather than pretending to have done something.
+NspiModProps::Response NspiService::answer(const NspiModProps::Request&, const CallerIdentity&) {
+  NspiModProps::Response rs;
+  rs.result = kNotSupported;
+  return rs;
+}
+NspiGetTemplateInfo::Response NspiService::answer(const NspiGetTemplateInfo::Request&, const CallerIdentity&) {
+  NspiGetTemplateInfo::Response rs;
+  rs.result = kNotSupported;
+  return rs;
+}
+NspiModLinkAtt::Response NspiService::answer(const NspiModLinkAtt::Request&, const CallerIdentity&) {
+  NspiModLinkAtt::Response rs;
+  rs.result = kNotSupported;
+  return rs;
+}
+NspiGetNamesFromIDs::Response NspiService::answer(const NspiGetNamesFromIDs::Request&, const CallerIdentity&) {
+  NspiGetNamesFromIDs::Response rs;
+  rs.result = kNotSupported;
+  return rs;
+}
+NspiGetIDsFromNames::Response NspiService::answer(const NspiGetIDsFromNames::Request&, const CallerIdentity&) {
+  NspiGetIDsFromNames::Response rs;
+  rs.result = kNotSupported;
+  return rs;
 }
 
 Bytes RfrService::handle(uint16_t opnum, ByteView stub, const CallerIdentity&) {
