@@ -84,7 +84,7 @@ TEST_F(SeededStore, MailsCarryHtmlRtfAndAttachments) {
   }
   EXPECT_EQ(with_rtf, 1u);
   EXPECT_EQ(with_html, 2u);
-  EXPECT_EQ(attachments, 4u);
+  EXPECT_EQ(attachments, 5u);
 }
 
 TEST_F(SeededStore, NamedPropertiesAndPermissionsAndReceiveFolders) {

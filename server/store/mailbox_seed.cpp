@@ -325,6 +325,12 @@ class Seeder {
     std::string me(account_);
     std::string colleague = me == "bob" ? "alice" : "bob";
     std::string csv = "quarter,budget_eur\nQ1,120000\nQ2,135000\nQ3,99000\nQ4,150000\n";
+    // The week's ticket log: large enough (about 85 KB) that reading it takes several stream reads.
+    std::string tickets = "ticket,opened,status,queue\n";
+    for (int i = 1; i <= 2400; ++i)
+      tickets += "SUP-" + std::to_string(10000 + i) + ",2026-03-0" + std::to_string(1 + i % 4) + "," +
+                 (i % 6 == 0 ? "open" : "closed") + "," + (i % 3 == 0 ? "hardware" : i % 3 == 1 ? "accounts" : "mail") +
+                 "\n";
     // A 1x1 transparent PNG.
     Bytes png{0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
               0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
@@ -345,7 +351,8 @@ class Seeder {
              "compte rendu de la r\\'e9union.\\par}",
          {}, filetime_utc(2026, 3, 3, 14, 40), false, 1},
         {"dmitri", {me, colleague}, "Отчёт о поддержке за неделю", "Коллеги, во вложении недельный отчёт.", "", "",
-         {{"otchet.txt", "text/plain; charset=utf-8", bytes_of("Закрыто заявок: 42\nОткрыто: 7\n")}},
+         {{"otchet.txt", "text/plain; charset=utf-8", bytes_of("Закрыто заявок: 42\nОткрыто: 7\n")},
+          {"tickets.csv", "text/csv", bytes_of(tickets)}},
          filetime_utc(2026, 3, 4, 9, 5), false, 1},
         {"emi", {me}, "新しいデザイン案について", "新しいロゴの案を添付します。ご意見をお願いします。",
          "<html><body><p>新しいロゴの案を添付します。</p><img src=\"cid:logo.png\"></body></html>", "",

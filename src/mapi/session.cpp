@@ -18,6 +18,8 @@ constexpr PropTag kDisplayName = 0x3001001F, kContainerClass = 0x3613001F, kDept
 constexpr PropTag kContentCount = 0x36020003, kContentUnreadCount = 0x36030003, kFolderChildCount = 0x66380003;
 constexpr PropTag kSubject = 0x0037001F, kSenderName = 0x0C1A001F, kMessageClass = 0x001A001F;
 constexpr PropTag kMessageDeliveryTime = 0x0E060040, kMessageSize = 0x0E080003, kHasAttachments = 0x0E1B000B;
+constexpr PropTag kAttachNumber = 0x0E210003, kAttachLongFilename = 0x3707001F, kAttachMimeTag = 0x370E001F,
+                  kAttachSize = 0x0E200003, kAttachMethod = 0x37050003, kAttachDataBinary = 0x37010102;
 
 // MS-OXCROPS 2.2.4.13 TableFlags: Depth (the whole subtree); 2.2.5.4 QueryRowsFlags; 2.2.3.1.1 flags.
 constexpr uint8_t kTableDepth = 0x04;
@@ -201,15 +203,7 @@ std::vector<PropertyRow> Session::read_table(uint64_t folder_id, RopId table_rop
   set.input_handle_index = table;
   set.property_tags = columns;
   size_t set_at = batch.add(set);
-  auto page = [&](uint8_t slot) {
-    RopQueryRows::Request q;
-    q.logon_id = logon_id_;
-    q.input_handle_index = slot;
-    q.forward_read = 1;
-    q.row_count = static_cast<uint16_t>(std::min<size_t>(limit, options_.rows_per_query));
-    return q;
-  };
-  size_t query_at = batch.add(page(table));
+  size_t query_at = batch.add(query_rows(table, limit));
   BatchResult first = execute(batch);
   first.get<RopOpenFolder::Response>(open_at);
   first.get<RopSetColumns::Response>(set_at);
@@ -218,9 +212,23 @@ std::vector<PropertyRow> Session::read_table(uint64_t folder_id, RopId table_rop
   else
     first.get<RopGetContentsTable::Response>(table_at);
   ServerHandle folder_handle = first.handle(folder), table_handle = first.handle(table);
+  std::vector<PropertyRow> rows = collect_rows(first.get<RopQueryRows::Response>(query_at), table_handle, limit);
+  release_all({table_handle, folder_handle});
+  return rows;
+}
 
+RopQueryRows::Request Session::query_rows(uint8_t table_slot, size_t limit) const {
+  RopQueryRows::Request q;
+  q.logon_id = logon_id_;
+  q.input_handle_index = table_slot;
+  q.forward_read = 1;
+  q.row_count = static_cast<uint16_t>(std::min<size_t>(limit, options_.rows_per_query));
+  return q;
+}
+
+std::vector<PropertyRow> Session::collect_rows(const RopQueryRows::Response& first, ServerHandle table, size_t limit) {
   std::vector<PropertyRow> rows;
-  const RopQueryRows::Response* q = &first.get<RopQueryRows::Response>(query_at);
+  const RopQueryRows::Response* q = &first;
   std::optional<BatchResult> next;
   while (true) {
     for (const PropertyRow& row : q->rows) {
@@ -229,15 +237,24 @@ std::vector<PropertyRow> Session::read_table(uint64_t folder_id, RopId table_rop
     }
     if (rows.size() >= limit || q->rows.empty() || q->origin == kOriginEnd) break;
     RopBatch more;
-    uint8_t slot = more.input(table_handle);
-    size_t at = more.add(page(slot));
+    uint8_t slot = more.input(table);
+    size_t at = more.add(query_rows(slot, limit - rows.size()));
     // The decoder needs the table's columns; they were set in the first batch.
     next.emplace(execute(more));
     q = &next->get<RopQueryRows::Response>(at);
   }
-  release(table_handle);
-  release(folder_handle);
   return rows;
+}
+
+void Session::release_all(std::initializer_list<ServerHandle> handles) {
+  RopBatch batch;
+  for (ServerHandle h : handles) {
+    RopRelease::Request release;
+    release.logon_id = logon_id_;
+    release.input_handle_index = batch.input(h);
+    batch.add(release);
+  }
+  execute(batch);
 }
 
 std::vector<FolderInfo> Session::folder_tree(std::optional<uint64_t> folder_id) {
@@ -305,6 +322,105 @@ std::vector<TaggedPropertyValue> Session::item_properties(uint64_t folder_id, ui
   BatchResult result = execute(batch);
   result.get<RopOpenMessage::Response>(open_at);
   return result.get<RopGetPropertiesAll::Response>(all_at).property_values;
+}
+
+std::vector<AttachmentInfo> Session::attachments(uint64_t folder_id, uint64_t message_id) {
+  require_logon();
+  const std::vector<PropTag> columns{kAttachNumber, kAttachLongFilename, kAttachMimeTag, kAttachSize, kAttachMethod};
+  RopBatch batch;
+  uint8_t logon = batch.input(logon_handle_);
+  uint8_t message = batch.output();
+  uint8_t table = batch.output();
+  RopOpenMessage::Request open;
+  open.logon_id = logon_id_;
+  open.input_handle_index = logon;
+  open.output_handle_index = message;
+  open.code_page_id = kCodePageUnicode;
+  open.folder_id = folder_id;
+  open.message_id = message_id;
+  size_t open_at = batch.add(open);
+  RopGetAttachmentTable::Request get;
+  get.logon_id = logon_id_, get.input_handle_index = message, get.output_handle_index = table;
+  size_t table_at = batch.add(get);
+  RopSetColumns::Request set;
+  set.logon_id = logon_id_;
+  set.input_handle_index = table;
+  set.property_tags = columns;
+  size_t set_at = batch.add(set);
+  size_t query_at = batch.add(query_rows(table, SIZE_MAX));
+  BatchResult first = execute(batch);
+  first.get<RopOpenMessage::Response>(open_at);
+  first.get<RopGetAttachmentTable::Response>(table_at);
+  first.get<RopSetColumns::Response>(set_at);
+  ServerHandle message_handle = first.handle(message), table_handle = first.handle(table);
+  std::vector<PropertyRow> rows = collect_rows(first.get<RopQueryRows::Response>(query_at), table_handle, SIZE_MAX);
+  release_all({table_handle, message_handle});
+  std::vector<AttachmentInfo> out;
+  for (const PropertyRow& row : rows) {
+    AttachmentInfo a;
+    a.number = u32_at(row, 0);
+    a.file_name = string_at(row, 1);
+    a.mime_type = string_at(row, 2);
+    a.size = u32_at(row, 3);
+    a.method = u32_at(row, 4);
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+Bytes Session::read_attachment(uint64_t folder_id, uint64_t message_id, uint32_t attachment_number) {
+  require_logon();
+  RopBatch batch;
+  uint8_t logon = batch.input(logon_handle_);
+  uint8_t message = batch.output();
+  uint8_t attachment = batch.output();
+  uint8_t stream = batch.output();
+  RopOpenMessage::Request open;
+  open.logon_id = logon_id_;
+  open.input_handle_index = logon;
+  open.output_handle_index = message;
+  open.code_page_id = kCodePageUnicode;
+  open.folder_id = folder_id;
+  open.message_id = message_id;
+  size_t open_at = batch.add(open);
+  RopOpenAttachment::Request attach;
+  attach.logon_id = logon_id_, attach.input_handle_index = message, attach.output_handle_index = attachment;
+  attach.attachment_id = attachment_number;  // OpenAttachmentFlags 0: read-only
+  size_t attach_at = batch.add(attach);
+  RopOpenStream::Request open_stream;
+  open_stream.logon_id = logon_id_, open_stream.input_handle_index = attachment, open_stream.output_handle_index = stream;
+  open_stream.property_tag = kAttachDataBinary;  // OpenModeFlags 0: read-only
+  size_t stream_at = batch.add(open_stream);
+  BatchResult opened = execute(batch);
+  opened.get<RopOpenMessage::Response>(open_at);
+  opened.get<RopOpenAttachment::Response>(attach_at);
+  uint32_t size = opened.get<RopOpenStream::Response>(stream_at).stream_size;
+  ServerHandle handles[] = {opened.handle(message), opened.handle(attachment), opened.handle(stream)};
+
+  // A ReadStream response is 7 bytes plus the data, inside an RPC_HEADER_EXT and the handle table.
+  const size_t overhead = 64;
+  uint32_t chunk = static_cast<uint32_t>(std::min<size_t>(
+      options_.max_out > overhead ? options_.max_out - overhead : 1, wire::kMaxExtendedPayload - overhead));
+  Bytes data;
+  data.reserve(size);
+  while (data.size() < size) {
+    RopBatch read;
+    RopReadStream::Request r;
+    r.logon_id = logon_id_;
+    r.input_handle_index = read.input(handles[2]);
+    r.byte_count = kReadStreamUseMaximum;
+    r.maximum_byte_count = std::min<uint32_t>(chunk, size - static_cast<uint32_t>(data.size()));
+    size_t at = read.add(r);
+    BatchResult got = execute(read);
+    const Bytes& part = got.get<RopReadStream::Response>(at).data;
+    // A read that returns nothing before the announced size is a server that lost the stream.
+    if (part.empty())
+      throw Error(EXMAPI_E_PROTOCOL, "the attachment stream ended after " + std::to_string(data.size()) + " of " +
+                                         std::to_string(size) + " bytes");
+    data.insert(data.end(), part.begin(), part.end());
+  }
+  release_all({handles[2], handles[1], handles[0]});
+  return data;
 }
 
 }  // namespace exmapi::mapi

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -94,6 +95,13 @@ struct ItemSummary {
   bool has_attachments = false;
 };
 
+struct AttachmentInfo {
+  uint32_t number = 0;  // PidTagAttachNumber: what RopOpenAttachment takes
+  std::string file_name, mime_type;
+  uint32_t size = 0;    // PidTagAttachSize: the whole attachment object, not just its data
+  uint32_t method = 0;  // PidTagAttachMethod (MS-OXCMSG 2.2.2.9): 1 by value, 5 embedded message, ...
+};
+
 struct SessionOptions {
   bool compress = true;    // RPC_HEADER_EXT Compressed on requests; servers answer likewise
   bool obfuscate = false;  // XorMagic
@@ -126,6 +134,15 @@ class Session {
   // Every property of one message (RopGetPropertiesAll, Unicode strings).
   std::vector<rop::TaggedPropertyValue> item_properties(uint64_t folder_id, uint64_t message_id);
 
+  // The attachments of one message, in the server's attachment-table order.
+  std::vector<AttachmentInfo> attachments(uint64_t folder_id, uint64_t message_id);
+  // The bytes of a by-value attachment (PidTagAttachDataBinary), read through a stream in chunks that
+  // fit the session's output limit.
+  Bytes read_attachment(uint64_t folder_id, uint64_t message_id, uint32_t attachment_number);
+
+  // The pcbOut offered from the next round trip on (a smaller limit means more, smaller responses).
+  void set_max_out(uint32_t max_out) noexcept { options_.max_out = max_out; }
+
   // Releases the server objects this session holds.
   void release(ServerHandle handle);
 
@@ -133,6 +150,10 @@ class Session {
   // Opens `folder_id` and one of its tables with `columns`, then reads every row (up to `limit`).
   std::vector<rop::PropertyRow> read_table(uint64_t folder_id, rop::RopId table_rop, uint8_t table_flags,
                                            const std::vector<rop::PropTag>& columns, size_t limit);
+  // Reads `first`'s rows and then pages through the table until its end or `limit` rows.
+  std::vector<rop::PropertyRow> collect_rows(const rop::RopQueryRows::Response& first, ServerHandle table, size_t limit);
+  rop::RopQueryRows::Request query_rows(uint8_t table_slot, size_t limit) const;
+  void release_all(std::initializer_list<ServerHandle> handles);
   void require_logon() const;
 
   RopTransport& transport_;
