@@ -15,5 +15,6 @@
 #include "rtf.h"
 #include "rop.h"
 #include "session.h"
+#include "autodiscover.h"
 
 #endif
