@@ -1,5 +1,6 @@
 // exmapi-server: the reference Exchange server (EMSMDB, AsyncEMSMDB, NSPI and RFR over
 // ncacn_ip_tcp) on one SQLite store.
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -30,6 +31,9 @@ Serves EMSMDB, AsyncEMSMDB, NSPI and RFR over ncacn_ip_tcp from one SQLite store
                     Kerberos binds are accepted either way, checked against the store's accounts
   --keytab FILE     accept Kerberos: the keytab holding exchangeMDB/HOST (and exchangeAB/HOST) keys
   --realm REALM     the Kerberos realm whose user principals are the store's accounts
+  --async-wait-timeout MS
+                    how long EcDoAsyncWaitEx waits for a notification, in milliseconds
+                    (1-300000, default 300000: the protocol's 5 minutes)
   --help            this text
 
 Once listening it prints "listening on ADDRESS:PORT" on stdout. SIGTERM or SIGINT stops it.
@@ -43,6 +47,7 @@ struct Options {
   std::string fqdn;
   bool require_auth = false;
   std::string keytab, realm;
+  std::chrono::milliseconds async_wait{exmapi::server::EmsmdbEndpoint::kMaxAsyncWait};
 };
 
 [[noreturn]] void usage_error(const std::string& why) {
@@ -81,6 +86,13 @@ Options parse(int argc, char** argv) {
       unsigned long n = std::strtoul(v.c_str(), &end, 10);
       if (v.empty() || *end != '\0' || n > 65535) usage_error("--port " + v + " is not a port number (0-65535)");
       o.port = static_cast<uint16_t>(n);
+    } else if (a == "--async-wait-timeout") {
+      std::string v = value();
+      char* end = nullptr;
+      unsigned long n = std::strtoul(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || n < 1 || n > static_cast<unsigned long>(exmapi::server::EmsmdbEndpoint::kMaxAsyncWait.count()))
+        usage_error("--async-wait-timeout " + v + " is not a number of milliseconds (1-300000)");
+      o.async_wait = std::chrono::milliseconds(n);
     } else {
       usage_error("unknown argument " + a);
     }
@@ -132,14 +144,16 @@ int main(int argc, char** argv) {
                          return rfr_service.handle(op, in, who);
                        });
     EmsmdbEndpoint emsmdb(opt.store);
+    emsmdb.set_async_wait_timeout(opt.async_wait);
     host.add_interface("EMSMDB", "A4F1DB00-CA47-1067-B31F-00DD010662DA", 0, 81,
                        [&](uint16_t op, exmapi::ByteView in, const CallerIdentity& who) {
                          return emsmdb.call(op, in, who.account);
                        });
-    host.add_interface("AsyncEMSMDB", "5261574A-4572-206E-B268-6B199213B4E4", 0, 1,
-                       [&](uint16_t op, exmapi::ByteView in, const CallerIdentity& who) {
-                         return emsmdb.call_async(op, in, who.account);
-                       });
+    host.add_deferred_interface("AsyncEMSMDB", "5261574A-4572-206E-B268-6B199213B4E4", 0, 1,
+                                [&](uint16_t op, exmapi::ByteView in, const CallerIdentity& who,
+                                    std::shared_ptr<DeferredReply> reply) {
+                                  emsmdb.call_async(op, in, who.account, std::move(reply));
+                                });
     host.on_disconnect([&](uint64_t connection) {
       nspi_service.connection_closed(connection);
     });

@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <functional>
 #include <filesystem>
 #include <set>
 
@@ -146,6 +148,31 @@ const T& response(const Client::Exchange& ex, size_t i) {
 std::string cell_text(const PropertyCell& c) {
   return c.flag == ValueFlag::Present ? c.value.as_string() : std::string();
 }
+
+// A deferred reply as a transport would hold it, with the timer run by hand.
+class RecordedReply : public server::DeferredReply {
+ public:
+  void reply(Bytes stub) override {
+    if (!stub_) stub_ = std::move(stub);
+  }
+  void fault(uint32_t code) override {
+    if (!stub_) fault_ = code, stub_ = Bytes{};
+  }
+  bool answered() const override { return stub_.has_value(); }
+  void set_timeout(std::chrono::milliseconds delay, std::function<void()> fn) override {
+    timeout = delay;
+    on_timeout = std::move(fn);
+  }
+  void on_abandon(std::function<void()> fn) override { abandoned = std::move(fn); }
+
+  const std::optional<Bytes>& stub() const { return stub_; }
+  std::chrono::milliseconds timeout{0};
+  std::function<void()> on_timeout, abandoned;
+
+ private:
+  std::optional<Bytes> stub_;
+  uint32_t fault_ = 0;
+};
 
 class EmsmdbEndpointTest : public ::testing::Test {
  protected:
@@ -594,8 +621,17 @@ TEST_F(EmsmdbEndpointTest, RpcLevelErrors) {
   auto async = ndr::decode_stub<m::EcDoAsyncConnectEx::Response>(ep_->call(14, ndr::encode_stub(ac), "alice"));
   EXPECT_EQ(async.result, 0u);
   m::EcDoAsyncWaitEx::Request wait{async.acxh, 0};
-  EXPECT_EQ(ndr::decode_stub<m::EcDoAsyncWaitEx::Response>(ep_->call_async(0, ndr::encode_stub(wait), "alice")).result, 0u);
-  EXPECT_THROW(ep_->call_async(1, {}, "alice"), RpcFault);
+  auto waiting = std::make_shared<RecordedReply>();
+  ep_->call_async(0, ndr::encode_stub(wait), "alice", waiting);
+  EXPECT_FALSE(waiting->answered());  // nothing subscribed, nothing pending: it waits
+  EXPECT_THROW(ep_->call_async(1, {}, "alice", std::make_shared<RecordedReply>()), RpcFault);
+  EXPECT_THROW(ep_->call_async(0, ndr::encode_stub(wait), "bob", std::make_shared<RecordedReply>()), RpcFault);
+  // The session's end answers the wait with nothing pending.
+  m::EcDoDisconnect::Request bye{alice.cxh()};
+  ep_->call(1, ndr::encode_stub(bye), "alice");
+  ASSERT_TRUE(waiting->answered());
+  EXPECT_EQ(ndr::decode_stub<m::EcDoAsyncWaitEx::Response>(*waiting->stub()).flags_out, 0u);
+  ASSERT_EQ(alice.connect().result, 0u);
   // rgbIn that is no extended buffer, and a ROP buffer that does not decode: ecRpcFormat.
   RopRequestBuffer none;
   EXPECT_EQ(alice.rpc_bytes(Bytes{0, 0, 4, 0, 9, 0, 9, 0, 1}, none).result, 0x4B6u);
@@ -782,6 +818,225 @@ TEST(EmsmdbSeed, RecurrenceBlobMatchesTheSpecExampleLayout) {
       "530069006D0070006C006500200052006500630075007200720065006E006300650020007700690074006800200065007800630065007000740"
       "069006F006E0073000700330034002F0034003100340031000000000000000000");
   EXPECT_EQ(test::to_hex(blob), test::to_hex(expected));
+}
+
+// ---- notifications (MS-OXCNOTIF) ----------------------------------------------------------------------
+namespace nt = notification_type;
+
+RopRegisterNotification::Request subscribe_request(uint8_t in, uint8_t out, uint16_t types, uint64_t folder_id) {
+  RopRegisterNotification::Request r;
+  r.input_handle_index = in;
+  r.output_handle_index = out;
+  r.notification_types = types;
+  r.want_whole_store = folder_id == 0;
+  r.folder_id = folder_id;
+  return r;
+}
+
+// Two sessions of the same user on their own store: `watcher` subscribes, `writer` changes things.
+class EmsmdbNotifications : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ep.set_async_wait_timeout(std::chrono::milliseconds(1500));
+    auto [l, h] = logon(watcher);
+    watcher_handles = h;
+    inbox = l.folder_ids[4];
+    drafts = server::object_id_from_counter(*server::MailboxStore(store.path()).special_folder("alice", "drafts"));
+    writer_handles = logon(writer).second;
+  }
+  std::pair<RopLogon::Response, std::vector<uint32_t>> logon(Client& c) {
+    EXPECT_EQ(c.connect().result, 0u);
+    auto ex = c.rpc({logon_request()}, {kNoHandle});
+    EXPECT_EQ(ex.result, 0u);
+    return {response<RopLogon::Response>(ex, 0), ex.buffer.handles};
+  }
+  // Subscribes the watcher; returns the subscription's server handle.
+  uint32_t subscribe(uint16_t types, uint64_t folder_id) {
+    auto ex = watcher.rpc({subscribe_request(0, 1, types, folder_id)}, {watcher_handles[0], kNoHandle});
+    EXPECT_EQ(response<RopRegisterNotification::Response>(ex, 0).return_value, 0u);
+    return ex.buffer.handles.at(1);
+  }
+  // The writer creates and saves a message with `subject` in `folder_id`; returns its id.
+  uint64_t deliver(uint64_t folder_id, const std::string& subject) {
+    RopCreateMessage::Request cm;
+    cm.output_handle_index = 1;
+    cm.folder_id = folder_id;
+    RopSetProperties::Request sp;
+    sp.input_handle_index = 1;
+    sp.property_values = {{tag::Subject, PropertyValue::string(subject)}};
+    RopSaveChangesMessage::Request save;
+    save.response_handle_index = 1;
+    save.input_handle_index = 1;
+    RopRelease::Request release;
+    release.input_handle_index = 1;
+    auto ex = writer.rpc({cm, sp, save, release}, {writer_handles[0], kNoHandle});
+    EXPECT_EQ(ex.result, 0u);
+    return response<RopSaveChangesMessage::Response>(ex, 2).message_id;
+  }
+  // An EcDoRpcExt2 without ROPs: it only collects notifications.
+  Client::Exchange collect(Client& c, uint32_t out_size = 0x40000) { return c.rpc({}, {}, out_size); }
+  static std::vector<RopNotify::Response> notifies(const Client::Exchange& ex) {
+    std::vector<RopNotify::Response> out;
+    for (const auto& r : ex.buffer.rops)
+      if (auto* n = get_if<RopNotify::Response>(&r)) out.push_back(*n);
+    return out;
+  }
+  static bool has_pending(const Client::Exchange& ex) {
+    return std::any_of(ex.buffer.rops.begin(), ex.buffer.rops.end(),
+                       [](const RopResponse& r) { return get_if<RopPending::Response>(&r) != nullptr; });
+  }
+
+  TempStore store;
+  EmsmdbEndpoint ep{store.path()};
+  Client watcher{ep, "alice"}, writer{ep, "alice"};
+  std::vector<uint32_t> watcher_handles, writer_handles;
+  uint64_t inbox = 0, drafts = 0;
+};
+
+TEST_F(EmsmdbNotifications, AMessageSavedByAnotherSessionIsNewMailAndObjectCreatedInTheNextRpc) {
+  uint32_t sub = subscribe(nt::NewMail | nt::ObjectCreated, inbox);
+  EXPECT_TRUE(notifies(collect(watcher)).empty());
+  uint64_t mid = deliver(inbox, "Bonjour");
+  ASSERT_NE(mid, 0u);
+  // The writer did not subscribe: its own answers carry nothing.
+  EXPECT_TRUE(notifies(collect(writer)).empty());
+  auto ex = collect(watcher);
+  auto got = notifies(ex);
+  ASSERT_EQ(got.size(), 2u) << to_json(ex.buffer.rops.at(0));
+  EXPECT_FALSE(has_pending(ex));
+  const auto& created = got[0].notification_data;
+  EXPECT_EQ(got[0].notification_handle, sub);
+  EXPECT_EQ(created.type(), nt::ObjectCreated);
+  EXPECT_TRUE(created.on_message());
+  EXPECT_EQ(created.folder_id, inbox);
+  EXPECT_EQ(created.message_id, mid);
+  ASSERT_TRUE(created.tags.has_value());
+  EXPECT_NE(std::find(created.tags->begin(), created.tags->end(), tag::Subject), created.tags->end());
+  const auto& mail = got[1].notification_data;
+  EXPECT_EQ(got[1].notification_handle, sub);
+  EXPECT_EQ(mail.type(), nt::NewMail);
+  EXPECT_EQ(mail.folder_id, inbox);
+  EXPECT_EQ(mail.message_id, mid);
+  EXPECT_EQ(mail.message_class, "IPM.Note");
+  EXPECT_EQ(mail.message_flags, 0x08u);  // unsent, as RopCreateMessage left it
+  // Collected once: the next call has none.
+  EXPECT_TRUE(notifies(collect(watcher)).empty());
+  // A message saved elsewhere (Drafts) is not in the Inbox subscription.
+  ASSERT_NE(drafts, 0u);
+  deliver(drafts, "draft");
+  EXPECT_TRUE(notifies(collect(watcher)).empty());
+}
+
+TEST_F(EmsmdbNotifications, WhatDoesNotFitWaitsBehindRopPending) {
+  uint32_t sub = subscribe(nt::NewMail | nt::ObjectModified, 0);  // the whole store
+  uint64_t mid = deliver(inbox, "un");
+  // NewMail (47 bytes) and the Inbox's ObjectModified with its counts (34 bytes): 64 bytes of ROPs
+  // hold the first and a RopPending, not both notifications.
+  auto ex = collect(watcher, wire::kRpcHeaderExtSize + 64);
+  ASSERT_EQ(ex.result, 0u);
+  auto first = notifies(ex);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].notification_data.type(), nt::NewMail);
+  EXPECT_EQ(first[0].notification_data.message_id, mid);
+  ASSERT_TRUE(has_pending(ex));
+  EXPECT_EQ(get<RopPending::Response>(ex.buffer.rops.back()).session_index, 1u);  // the watcher's icxr
+  auto rest = collect(watcher);
+  auto second = notifies(rest);
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_FALSE(has_pending(rest));
+  const auto& modified = second[0].notification_data;
+  EXPECT_EQ(second[0].notification_handle, sub);
+  EXPECT_EQ(modified.type(), nt::ObjectModified);
+  EXPECT_FALSE(modified.on_message());
+  EXPECT_EQ(modified.folder_id, inbox);
+  EXPECT_TRUE(modified.notification_flags & notification_flags::TotalMessageCount);
+  server::MailboxStore direct(store.path());
+  EXPECT_EQ(modified.total_message_count,
+            direct.folder_messages("alice", server::counter_from_object_id(inbox), false).size());
+  EXPECT_GE(modified.unread_message_count, 1u);
+}
+
+TEST_F(EmsmdbNotifications, MoveDeleteAndReleaseOfTheSubscription) {
+  uint64_t mid = deliver(inbox, "à déplacer");
+  uint32_t sub = subscribe(nt::ObjectMoved | nt::ObjectDeleted | nt::ObjectCreated, 0);
+  // The writer moves the message to Drafts, then deletes it there.
+  std::vector<uint32_t> h = {writer_handles[0], kNoHandle, kNoHandle};
+  RopMoveCopyMessages::Request move;
+  move.source_handle_index = 1;
+  move.dest_handle_index = 2;
+  move.message_ids = {mid};
+  auto ex = writer.rpc({open_folder(0, 1, inbox), open_folder(0, 2, drafts), move}, h);
+  EXPECT_EQ(ex.result, 0u);
+  auto got = notifies(collect(watcher));
+  ASSERT_EQ(got.size(), 1u);
+  const auto& moved = got[0].notification_data;
+  EXPECT_EQ(got[0].notification_handle, sub);
+  EXPECT_EQ(moved.type(), nt::ObjectMoved);
+  EXPECT_EQ(moved.folder_id, drafts);
+  EXPECT_EQ(moved.message_id, mid);  // moving keeps the id here
+  EXPECT_EQ(moved.old_folder_id, inbox);
+  EXPECT_EQ(moved.old_message_id, mid);
+  DeleteMessagesRequest<RopId::DeleteMessages> del;
+  del.input_handle_index = 1;
+  del.message_ids = {mid};
+  writer.rpc({open_folder(0, 1, drafts), del}, {writer_handles[0], kNoHandle});
+  got = notifies(collect(watcher));
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].notification_data.type(), nt::ObjectDeleted);
+  EXPECT_EQ(got[0].notification_data.folder_id, drafts);
+  EXPECT_EQ(got[0].notification_data.message_id, mid);
+  // RopRelease ends the subscription: later changes reach nobody.
+  RopRelease::Request release;
+  release.input_handle_index = 0;
+  watcher.rpc({release}, {sub});
+  deliver(inbox, "personne");
+  EXPECT_TRUE(notifies(collect(watcher)).empty());
+}
+
+TEST_F(EmsmdbNotifications, SubscriptionsAreCheckedWhenMade) {
+  // A folder that does not exist, and another user's whole store.
+  auto ex = watcher.rpc({subscribe_request(0, 1, nt::NewMail, server::object_id_from_counter(0xFFFFFF))},
+                        {watcher_handles[0], kNoHandle});
+  EXPECT_EQ(response<RopRegisterNotification::Response>(ex, 0).return_value, 0x8004010Fu);  // ecNotFound
+  auto other = watcher.rpc({logon_request(1, server::sample::user_dn("bob")), subscribe_request(1, 2, nt::NewMail, 0)},
+                           {watcher_handles[0], kNoHandle, kNoHandle});
+  EXPECT_EQ(response<RopRegisterNotification::Response>(other, 1).return_value, 0x80070005u);  // ecAccessDenied
+}
+
+TEST_F(EmsmdbNotifications, AsyncWaitEndsWhenANotificationIsQueuedOrAtTheTimeout) {
+  m::EcDoAsyncConnectEx::Request ac{watcher.cxh()};
+  auto acxh = ndr::decode_stub<m::EcDoAsyncConnectEx::Response>(ep.call(14, ndr::encode_stub(ac), "alice")).acxh;
+  Bytes wait = ndr::encode_stub(m::EcDoAsyncWaitEx::Request{acxh, 0});
+  subscribe(nt::NewMail, inbox);
+  // Nothing yet: the call stays open, with the server's timeout.
+  auto first = std::make_shared<RecordedReply>();
+  ep.call_async(0, wait, "alice", first);
+  EXPECT_FALSE(first->answered());
+  EXPECT_EQ(first->timeout, std::chrono::milliseconds(1500));
+  uint64_t mid = deliver(inbox, "réveil");
+  ASSERT_TRUE(first->answered());
+  EXPECT_EQ(ndr::decode_stub<m::EcDoAsyncWaitEx::Response>(*first->stub()).flags_out, 1u);  // NotificationPending
+  // Still uncollected: the next wait answers at once.
+  auto again = std::make_shared<RecordedReply>();
+  ep.call_async(0, wait, "alice", again);
+  ASSERT_TRUE(again->answered());
+  EXPECT_EQ(ndr::decode_stub<m::EcDoAsyncWaitEx::Response>(*again->stub()).flags_out, 1u);
+  auto got = notifies(collect(watcher));
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].notification_data.message_id, mid);
+  // Collected: a wait with nothing to come ends at its timeout without the flag.
+  auto idle = std::make_shared<RecordedReply>();
+  ep.call_async(0, wait, "alice", idle);
+  ASSERT_FALSE(idle->answered());
+  idle->on_timeout();
+  ASSERT_TRUE(idle->answered());
+  EXPECT_EQ(ndr::decode_stub<m::EcDoAsyncWaitEx::Response>(*idle->stub()).flags_out, 0u);
+  // A wait whose client went away is forgotten: a later event does not answer it.
+  auto gone = std::make_shared<RecordedReply>();
+  ep.call_async(0, wait, "alice", gone);
+  gone->abandoned();
+  deliver(inbox, "trop tard");
+  EXPECT_FALSE(gone->answered());
 }
 
 }  // namespace

@@ -1,4 +1,6 @@
 // `exmapi ls`, `exmapi list FOLDER`, `exmapi show FOLDER ITEM`: a mailbox read through the C ABI session.
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -35,6 +37,8 @@ struct Options {
   uint32_t auth = EXMAPI_AUTH_NTLM, protection = EXMAPI_PROTECTION_SEAL;
   bool json = false;
   size_t limit = 0;
+  size_t count = 0;             // watch: stop after this many events (0: no limit)
+  std::optional<double> timeout;  // watch: stop after this many seconds
   std::vector<std::string> positional;
 };
 
@@ -66,7 +70,8 @@ std::optional<int> parse(const char* command, const Args& args, Options& o) {
     };
     std::string v;
     if (a == "--server" || a == "--user" || a == "--domain" || a == "--realm" || a == "--mailbox" ||
-        a == "--password-file" || a == "--port" || a == "--auth" || a == "--protection" || a == "--limit") {
+        a == "--password-file" || a == "--port" || a == "--auth" || a == "--protection" || a == "--limit" ||
+        a == "--count" || a == "--timeout") {
       if (!need(v)) return usage_error(command, a + " needs a value");
       if (a == "--server") o.server = v;
       else if (a == "--user") o.user = v;
@@ -74,12 +79,21 @@ std::optional<int> parse(const char* command, const Args& args, Options& o) {
       else if (a == "--realm") o.realm = v;
       else if (a == "--mailbox") o.mailbox = v;
       else if (a == "--password-file") o.password_file = v;
-      else if (a == "--port" || a == "--limit") {
+      else if (a == "--timeout") {
+        char* end = nullptr;
+        double seconds = std::strtod(v.c_str(), &end);
+        if (v.empty() || *end || !(seconds > 0) || seconds > 86400.0 * 365)
+          return usage_error(command, "--timeout needs a positive number of seconds, not '" + v + "'");
+        o.timeout = seconds;
+      }
+      else if (a == "--port" || a == "--limit" || a == "--count") {
         char* end = nullptr;
         unsigned long n = std::strtoul(v.c_str(), &end, 10);
         if (v.empty() || *end || (a == "--port" && (n == 0 || n > 65535)))
           return usage_error(command, a + " needs a number, not '" + v + "'");
-        if (a == "--port") o.port = static_cast<uint16_t>(n); else o.limit = n;
+        if (a == "--port") o.port = static_cast<uint16_t>(n);
+        else if (a == "--limit") o.limit = n;
+        else o.count = n;
       } else if (a == "--auth") {
         if (v == "ntlm") o.auth = EXMAPI_AUTH_NTLM;
         else if (v == "negotiate") o.auth = EXMAPI_AUTH_NEGOTIATE;
@@ -245,6 +259,49 @@ int run_show(const Args& args) {
   return write_stdout(out.data(), out.size()) ? kExitOk : kExitFailure;
 }
 
+// One line per event: its type, then the folder and message ids and what else it carries.
+std::string event_line(const Json& e) {
+  std::string line = e["type"].get<std::string>();
+  for (const char* key : {"folder", "message", "parent", "old_folder", "old_message", "old_parent"})
+    if (e.contains(key)) line += std::string("  ") + key + "=" + e[key].get<std::string>();
+  for (const char* key : {"total", "unread"})
+    if (e.contains(key)) line += std::string("  ") + key + "=" + std::to_string(e[key].get<unsigned>());
+  if (e.contains("subject")) line += "  subject=" + Json(e["subject"]).dump();
+  return line + "\n";
+}
+
+int run_watch(const Args& args) {
+  Options o;
+  if (auto rc = parse("watch", args, o)) return *rc;
+  if (o.positional.size() > 1) return usage_error("watch", "takes at most one FOLDER");
+  SessionPtr s(open_session("watch", o));
+  if (!s) return kExitFailure;
+  const char* folder = o.positional.empty() ? nullptr : o.positional[0].c_str();
+  using clock = std::chrono::steady_clock;
+  std::optional<clock::time_point> deadline;
+  if (o.timeout) deadline = clock::now() + std::chrono::milliseconds(static_cast<int64_t>(*o.timeout * 1000));
+  size_t seen = 0;
+  // Without --timeout, each wait is the server's longest (5 minutes), again and again.
+  constexpr uint32_t kWaitMs = 300000;
+  for (;;) {
+    uint32_t wait_ms = kWaitMs;
+    if (deadline) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - clock::now()).count();
+      if (left <= 0) break;
+      wait_ms = static_cast<uint32_t>(std::min<int64_t>(left, kWaitMs));
+    }
+    exmapi_buf buf{};
+    auto events = take_json("watch", exmapi_session_watch(&buf, s.get(), folder, 0, wait_ms), buf);
+    if (!events) return kExitFailure;
+    for (const Json& e : *events) {
+      std::string text = o.json ? e.dump() + "\n" : event_line(e);
+      if (!write_stdout(text.data(), text.size())) return kExitFailure;
+      if (o.count && ++seen >= o.count) return kExitOk;
+    }
+  }
+  return kExitOk;
+}
+
 const Registrar ls_command({"ls", "print the mailbox's folder tree with item counts", run_ls,
                             "exmapi ls --server HOST --user NAME [options]\n" EXMAPI_CONNECT_USAGE});
 const Registrar list_command({"list", "print the items of a folder (subject, sender, date)", run_list,
@@ -253,6 +310,11 @@ const Registrar list_command({"list", "print the items of a folder (subject, sen
 const Registrar show_command({"show", "print one item's properties by name", run_show,
                               "exmapi show FOLDER ITEM --server HOST --user NAME [options]\n"
                               "  ITEM is a position in 'exmapi list FOLDER' (1, 2, ...) or an item id (0x...)\n" EXMAPI_CONNECT_USAGE});
+const Registrar watch_command({"watch", "print the changes in a folder (new mail, created, moved, deleted...) as they happen", run_watch,
+                               "exmapi watch [FOLDER] --server HOST --user NAME [--count N] [--timeout S] [options]\n"
+                               "  FOLDER as for 'exmapi list'; none: the whole mailbox. One line per event (--json: one\n"
+                               "  JSON object per line). Stops after N events or S seconds; otherwise runs until killed.\n"
+                               EXMAPI_CONNECT_USAGE});
 
 }  // namespace
 }  // namespace exmapi::cli

@@ -104,6 +104,35 @@ EXMAPI_EXTERN(exmapi_status) exmapi_session_items(exmapi_buf *out_json, exmapi_s
 EXMAPI_EXTERN(exmapi_status) exmapi_session_item(exmapi_buf *out_json, exmapi_session *session, const char *folder,
                                                  const char *item_id);
 
+/** Event kinds of exmapi_session_watch() (the NotificationTypes of MS-OXCNOTIF 2.2.1.2.1.1). */
+#define EXMAPI_EVENT_NEW_MAIL 0x0002u
+#define EXMAPI_EVENT_OBJECT_CREATED 0x0004u
+#define EXMAPI_EVENT_OBJECT_DELETED 0x0008u
+#define EXMAPI_EVENT_OBJECT_MODIFIED 0x0010u
+#define EXMAPI_EVENT_OBJECT_MOVED 0x0020u
+#define EXMAPI_EVENT_OBJECT_COPIED 0x0040u
+/** Every kind above. */
+#define EXMAPI_EVENT_ALL 0x007Eu
+
+/**
+ * Watches a folder (or the whole mailbox) for changes made by anyone, this session included: waits
+ * up to @p timeout_ms for events and returns those that came, as a JSON array (empty when the time
+ * passed without any):
+ * [{"type":"NewMail","folder":"0x...","message":"0x...","subject":"...","message_class":"IPM.Note"},
+ *  {"type":"ObjectModified","folder":"0x...","total":12,"unread":3,"tags":["PidTagContentCount",...]},
+ *  {"type":"ObjectMoved","folder":"0x...","message":"0x...","old_folder":"0x...","old_message":"0x..."}, ...]
+ * "message" is present for events on a message, "parent" for events on a folder, "subject" for
+ * NewMail and ObjectCreated when the message can still be read.
+ * The first call for a folder subscribes (RopRegisterNotification); the subscription lasts as long
+ * as the session, so no event between two calls is lost.
+ * @param folder       as for exmapi_session_items(), or NULL for the whole mailbox.
+ * @param event_types  EXMAPI_EVENT_* bits; 0 means EXMAPI_EVENT_ALL.
+ * @param timeout_ms   how long to wait when no event is waiting already.
+ * @return EXMAPI_OK; NotFound for an unknown folder; EXMAPI_E_TRANSPORT and the like.
+ */
+EXMAPI_EXTERN(exmapi_status) exmapi_session_watch(exmapi_buf *out_json, exmapi_session *session, const char *folder,
+                                                  uint32_t event_types, uint32_t timeout_ms);
+
 EXMAPI_END_DECL
 
 #endif

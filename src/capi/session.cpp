@@ -6,6 +6,8 @@
 #include <cctype>
 #include <charconv>
 #include <cstdio>
+#include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,9 +17,12 @@
 #include "capi/capi_guard.hpp"
 #include "mapi/connect.hpp"
 #include "rop/property_json.hpp"
+#include "rop/property_names.hpp"
 
 struct exmapi_session {
   std::unique_ptr<exmapi::mapi::Connection> connection;
+  // exmapi_session_watch()'s subscriptions, by (folder id or 0 for the mailbox, event types).
+  std::map<std::pair<uint64_t, uint32_t>, exmapi::mapi::ServerHandle> subscriptions;
   std::vector<exmapi::mapi::FolderInfo> folders;  // read once, on first use
   bool folders_read = false;
 };
@@ -85,6 +90,65 @@ const FolderInfo& find_folder(exmapi_session* s, const char* folder) {
   for (size_t i = 0; i < folders.size(); ++i)
     if (id ? folders[i].id == *id : same_text(paths[i], folder)) return folders[i];
   throw Error(EXMAPI_MAPI_NotFound, std::string("no folder \"") + folder + "\" in the mailbox");
+}
+
+const char* event_name(uint16_t type) {
+  namespace nt = exmapi::rop::notification_type;
+  switch (type) {
+    case nt::NewMail: return "NewMail";
+    case nt::ObjectCreated: return "ObjectCreated";
+    case nt::ObjectDeleted: return "ObjectDeleted";
+    case nt::ObjectModified: return "ObjectModified";
+    case nt::ObjectMoved: return "ObjectMoved";
+    case nt::ObjectCopied: return "ObjectCopied";
+    case nt::SearchComplete: return "SearchComplete";
+    case nt::TableModified: return "TableModified";
+    default: return "Extended";
+  }
+}
+
+// A message's subject, if it can still be read (it may be gone by now).
+std::optional<std::string> subject_of(exmapi::mapi::Session& s, uint64_t folder, uint64_t message) {
+  constexpr exmapi::rop::PropTag kSubject = 0x0037001F;
+  try {
+    for (const auto& v : s.item_properties(folder, message))
+      if (v.tag == kSubject) return v.value.as_string();
+  } catch (const Error&) {
+  }
+  return std::nullopt;
+}
+
+std::string event_json(exmapi::mapi::Session& s, const exmapi::mapi::Notification& n) {
+  namespace nt = exmapi::rop::notification_type;
+  const auto& d = n.data;
+  uint16_t t = d.type();
+  std::string json = std::string("{\"type\":\"") + event_name(t) + "\"";
+  if (t == nt::TableModified || t == nt::Extended) return json + '}';
+  json += ",\"folder\":\"" + hex_id(d.folder_id) + "\"";
+  if (d.on_message()) json += ",\"message\":\"" + hex_id(d.message_id) + "\"";
+  bool parent_event = t == nt::ObjectCreated || t == nt::ObjectDeleted || t == nt::ObjectMoved || t == nt::ObjectCopied;
+  if (parent_event && d.on_message() == d.in_search_folder()) json += ",\"parent\":\"" + hex_id(d.parent_folder_id) + "\"";
+  if (t == nt::ObjectMoved || t == nt::ObjectCopied) {
+    json += ",\"old_folder\":\"" + hex_id(d.old_folder_id) + "\"";
+    if (d.on_message())
+      json += ",\"old_message\":\"" + hex_id(d.old_message_id) + "\"";
+    else
+      json += ",\"old_parent\":\"" + hex_id(d.old_parent_folder_id) + "\"";
+  }
+  if ((t == nt::NewMail || t == nt::ObjectCreated) && d.on_message())
+    if (auto subject = subject_of(s, d.folder_id, d.message_id)) json += ",\"subject\":" + json_string(*subject);
+  if (t == nt::NewMail) json += ",\"message_class\":" + json_string(d.message_class) + ",\"message_flags\":" + std::to_string(d.message_flags);
+  if (d.notification_flags & exmapi::rop::notification_flags::TotalMessageCount) json += ",\"total\":" + std::to_string(d.total_message_count);
+  if (d.notification_flags & exmapi::rop::notification_flags::UnreadMessageCount) json += ",\"unread\":" + std::to_string(d.unread_message_count);
+  if (d.tags && (t == nt::ObjectCreated || t == nt::ObjectModified)) {
+    json += ",\"tags\":[";
+    for (size_t i = 0; i < d.tags->size(); ++i) {
+      if (i) json += ',';
+      json += json_string(exmapi::rop::format_property_tag((*d.tags)[i]));
+    }
+    json += ']';
+  }
+  return json + '}';
 }
 
 void give_text(exmapi_buf* out, const std::string& text) {
@@ -198,4 +262,30 @@ EXMAPI_EXTERN(exmapi_status) exmapi_session_item(exmapi_buf* out_json, exmapi_se
   });
 }
 
+EXMAPI_EXTERN(exmapi_status) exmapi_session_watch(exmapi_buf* out_json, exmapi_session* session, const char* folder,
+                                                  uint32_t event_types, uint32_t timeout_ms) {
+  return exmapi::capi::guard([&] {
+    exmapi::capi::require(out_json, "out_json");
+    exmapi::capi::require(session, "session");
+    if (event_types == 0) event_types = EXMAPI_EVENT_ALL;
+    if (event_types & ~EXMAPI_EVENT_ALL) throw Error(EXMAPI_E_INVALID_ARGUMENT, "unknown EXMAPI_EVENT_* bits");
+    exmapi::mapi::Session& s = session->connection->session();
+    std::optional<uint64_t> folder_id;
+    if (folder) folder_id = find_folder(session, folder).id;
+    auto key = std::make_pair(folder_id.value_or(0), event_types);
+    if (!session->subscriptions.count(key))
+      session->subscriptions[key] = s.subscribe(static_cast<uint16_t>(event_types), folder_id);
+    auto events = s.wait_for_notifications(std::chrono::milliseconds(timeout_ms));
+    std::string json = "[";
+    bool first = true;
+    for (const auto& n : events) {
+      // Other subscriptions of the session (another folder's watch) keep their own events out.
+      if (n.subscription != session->subscriptions[key]) continue;
+      if (!first) json += ',';
+      first = false;
+      json += event_json(s, n);
+    }
+    give_text(out_json, json + ']');
+  });
+}
 }  // extern "C"

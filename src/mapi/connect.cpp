@@ -5,6 +5,8 @@
 #include <exmapi/mapi_errors.h>
 
 #include <array>
+#include <chrono>
+#include <optional>
 #include <variant>
 
 #include "base/error.hpp"
@@ -75,15 +77,53 @@ Resolved resolve(rpc::NspiClient& nspi, const ndr::nspi::Stat& stat, const std::
 
 class RpcRopTransport final : public RopTransport {
  public:
-  RpcRopTransport(rpc::EmsmdbClient& emsmdb, uint32_t flags) : emsmdb_(emsmdb), flags_(flags) {}
+  RpcRopTransport(rpc::EmsmdbClient& emsmdb, uint32_t flags, rpc::ConnectOptions options)
+      : emsmdb_(emsmdb), flags_(flags), options_(std::move(options)) {}
   Bytes execute(ByteView rop_in, uint32_t max_out) override {
     auto r = emsmdb_.rpc_ext2(flags_, Bytes(rop_in.begin(), rop_in.end()), max_out);
     return std::move(r.out);
   }
 
+  // EcDoAsyncWaitEx on its own AsyncEMSMDB pipe (MS-OXCRPC 3.3.4.1), with the asynchronous context
+  // handle of EcDoAsyncConnectEx. The server holds the call up to its own limit (at most 5
+  // minutes); the pipe's call timeout is ours, and a pipe whose call timed out is not reused.
+  bool wait_for_notifications(std::chrono::milliseconds timeout) override {
+    using clock = std::chrono::steady_clock;
+    auto deadline = clock::now() + timeout;
+    for (;;) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+      if (left.count() <= 0) return false;
+      uint32_t seconds = static_cast<uint32_t>((left.count() + 999) / 1000);
+      if (!async_ || async_timeout_ != seconds) {
+        async_.reset();
+        rpc::ConnectOptions o = options_;
+        o.call_timeout_seconds = seconds;
+        async_.emplace(rpc::kAsyncEmsmdb, o);
+        async_timeout_ = seconds;
+        if (acxh_.is_null()) acxh_ = emsmdb_.async_connect_ex();
+      }
+      ndr::emsmdb::EcDoAsyncWaitEx::Response r;
+      try {
+        r = rpc::call<ndr::emsmdb::EcDoAsyncWaitEx>(*async_, {acxh_, 0});
+      } catch (const Error& e) {
+        if (e.status() != EXMAPI_E_TIMEOUT) throw;
+        async_.reset();
+        return false;
+      }
+      rpc::check_result("EcDoAsyncWaitEx", r.result);
+      if (r.flags_out & kNotificationPending) return true;
+      // The server's wait ended with nothing: wait again for what is left of ours.
+    }
+  }
+
  private:
+  static constexpr uint32_t kNotificationPending = 0x00000001;
   rpc::EmsmdbClient& emsmdb_;
   uint32_t flags_;
+  rpc::ConnectOptions options_;
+  std::optional<rpc::Connection> async_;
+  uint32_t async_timeout_ = 0;
+  ndr::ContextHandle acxh_;
 };
 
 class RpcConnection final : public Connection {
@@ -114,7 +154,7 @@ class RpcConnection final : public Connection {
     emsmdb_.connect_ex(c);
     const SessionOptions& so = spec.session_options;
     uint32_t flags = (so.compress ? 0 : kRpcExtNoCompression) | (so.obfuscate ? 0 : kRpcExtNoXorMagic);
-    transport_ = std::make_unique<RpcRopTransport>(emsmdb_, flags);
+    transport_ = std::make_unique<RpcRopTransport>(emsmdb_, flags, options);
     session_ = std::make_unique<Session>(*transport_, so);
     session_->logon_private_mailbox(mailbox.dn);
     mailbox_dn_ = mailbox.dn;

@@ -122,6 +122,15 @@ BatchResult Session::execute(const RopBatch& batch) {
     answered.handles = part.handles;
     const RopBufferTooSmall::Response* too_small = nullptr;
     for (RopResponse& r : part.rops) {
+      // Notifications ride along after the answers (MS-OXCNOTIF 3.1.5.7); they answer no request.
+      if (auto* n = get_if<RopNotify::Response>(&r)) {
+        notifications_.push_back({n->notification_handle, std::move(n->notification_data)});
+        continue;
+      }
+      if (get_if<RopPending::Response>(&r)) {
+        server_has_more_ = true;
+        continue;
+      }
       if (const auto* t = get_if<RopBufferTooSmall::Response>(&r)) {
         too_small = t;
         break;
@@ -137,6 +146,53 @@ BatchResult Session::execute(const RopBatch& batch) {
     pending = std::move(rest);
   }
   throw Error(EXMAPI_E_PROTOCOL, "the server kept answering RopBufferTooSmall");
+}
+
+bool RopTransport::wait_for_notifications(std::chrono::milliseconds) {
+  throw Error(EXMAPI_E_PROTOCOL, "this transport cannot wait for notifications");
+}
+
+ServerHandle Session::subscribe(uint16_t types, std::optional<uint64_t> folder_id) {
+  require_logon();
+  RopBatch batch;
+  RopRegisterNotification::Request r;
+  r.logon_id = logon_id_;
+  r.input_handle_index = batch.input(logon_handle_);
+  r.output_handle_index = batch.output();
+  r.notification_types = types;
+  r.want_whole_store = folder_id ? 0 : 1;
+  r.folder_id = folder_id.value_or(0);
+  size_t at = batch.add(r);
+  BatchResult result = execute(batch);
+  result.get<RopRegisterNotification::Response>(at);
+  return result.handle(r.output_handle_index);
+}
+
+std::vector<Notification> Session::collect_notifications() {
+  // An empty ROP list only collects (MS-OXCNOTIF 3.1.5.6). Each round trip takes at least one
+  // notification off the server, so a bound on them guards only against a broken server.
+  for (size_t round = 0; server_has_more_ && round < 1024; ++round) {
+    server_has_more_ = false;
+    size_t before = notifications_.size();
+    execute(RopBatch());
+    if (notifications_.size() == before && server_has_more_)
+      throw Error(EXMAPI_E_PROTOCOL, "the server keeps answering RopPending without sending a notification");
+  }
+  std::vector<Notification> out = std::move(notifications_);
+  notifications_.clear();
+  return out;
+}
+
+std::vector<Notification> Session::wait_for_notifications(std::chrono::milliseconds timeout) {
+  if (notifications_.empty() && !server_has_more_) {
+    // The queue may have filled between our last call and the wait: look first.
+    server_has_more_ = true;
+    auto now = collect_notifications();
+    if (!now.empty()) return now;
+    if (!transport_.wait_for_notifications(timeout)) return {};
+    server_has_more_ = true;
+  }
+  return collect_notifications();
 }
 
 void Session::logon_private_mailbox(std::string_view mailbox_dn) {

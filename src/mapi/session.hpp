@@ -6,6 +6,7 @@
 // layer above them is shared.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
@@ -15,6 +16,7 @@
 
 #include "base/bytes.hpp"
 #include "rop/rop_buffer.hpp"
+#include "rop/rops_notification.hpp"
 
 namespace exmapi::mapi {
 
@@ -27,6 +29,11 @@ class RopTransport {
   virtual ~RopTransport() = default;
   // Sends one framed rgbIn and returns the framed rgbOut; max_out is the pcbOut offered.
   virtual Bytes execute(ByteView rop_in, uint32_t max_out) = 0;
+  // Blocks until the server signals that notifications are pending on the session (true) or
+  // `timeout` passes (false): EcDoAsyncWaitEx over RPC (MS-OXCRPC 3.3.4.1), NotificationWait over
+  // MAPI/HTTP (MS-OXCMAPIHTTP 2.2.4.4). The details then come with the next execute(). A transport
+  // that cannot wait throws Error(EXMAPI_E_PROTOCOL).
+  virtual bool wait_for_notifications(std::chrono::milliseconds timeout);
 };
 
 // The ROPs of one round trip and their handle table. Slots are handed out as ROPs are added.
@@ -102,6 +109,12 @@ struct AttachmentInfo {
   uint32_t method = 0;  // PidTagAttachMethod (MS-OXCMSG 2.2.2.9): 1 by value, 5 embedded message, ...
 };
 
+// One RopNotify the server sent (MS-OXCNOTIF 2.2.1.4.1): the subscription it answers and its data.
+struct Notification {
+  ServerHandle subscription = 0;
+  rop::NotificationData data;
+};
+
 struct SessionOptions {
   bool compress = true;    // RPC_HEADER_EXT Compressed on requests; servers answer likewise
   bool obfuscate = false;  // XorMagic
@@ -146,6 +159,17 @@ class Session {
   // Releases the server objects this session holds.
   void release(ServerHandle handle);
 
+  // ---- notifications (MS-OXCNOTIF)
+  // Subscribes to `types` (rop::notification_type bits) on a folder, or on the whole mailbox when
+  // `folder_id` is empty (RopRegisterNotification); returns the subscription, which release() ends.
+  ServerHandle subscribe(uint16_t types, std::optional<uint64_t> folder_id = std::nullopt);
+  // The notifications received so far, and those the server still holds: round trips without ROPs
+  // until no RopPending remains (MS-OXCNOTIF 3.2.5.7).
+  std::vector<Notification> collect_notifications();
+  // collect_notifications(), after waiting up to `timeout` for the server to have some when none
+  // has arrived yet. Empty when the time passed with none.
+  std::vector<Notification> wait_for_notifications(std::chrono::milliseconds timeout);
+
  private:
   // Opens `folder_id` and one of its tables with `columns`, then reads every row (up to `limit`).
   std::vector<rop::PropertyRow> read_table(uint64_t folder_id, rop::RopId table_rop, uint8_t table_flags,
@@ -162,6 +186,8 @@ class Session {
   uint8_t logon_id_ = 0;
   MailboxFolders folders_;
   rop::TableColumnsState tables_;  // columns of the tables this session holds, for later RopQueryRows
+  std::vector<Notification> notifications_;  // RopNotify responses that came with any batch
+  bool server_has_more_ = false;             // a RopPending came after them
 };
 
 }  // namespace exmapi::mapi
