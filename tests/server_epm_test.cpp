@@ -218,6 +218,18 @@ TEST(ServerEndpointMapper, AClientGivenNoPortFindsTheServerOverSealedNtlm) {
     EXPECT_NE(pipe.binding().find("[" + std::to_string(server.port())), std::string::npos)
         << iface->name << ": " << pipe.binding();
   }
+  // impacket's ept_map, an independent client, reads the same answer.
+  test::CommandResult peer = test::run_command(
+      "/usr/bin/python3 -c \"from impacket.dcerpc.v5 import epm; from impacket.uuid import uuidtup_to_bin as u\n"
+      "print(epm.hept_map('127.0.0.1', u(('A4F1DB00-CA47-1067-B31F-00DD010662DA', '0.81')), protocol='ncacn_ip_tcp'))\n"
+      "try:\n  epm.hept_map('127.0.0.1', u(('12345678-1234-abcd-ef00-0123456789ab', '1.0')), protocol='ncacn_ip_tcp')\n"
+      "except Exception as e: print(e)\"",
+      "");
+  EXPECT_EQ(peer.exit_code, 0) << peer.out << peer.err;
+  EXPECT_NE(peer.out.find("ncacn_ip_tcp:127.0.0.1[" + std::to_string(server.port()) + "]"), std::string::npos)
+      << peer.out << peer.err;
+  EXPECT_NE(peer.out.find("ept_s_not_registered"), std::string::npos) << peer.out << peer.err;
+
   constexpr rpc::RpcInterface kUnserved{"Unserved", "12345678-1234-abcd-ef00-0123456789ab", 1, 0, "host", 0};
   try {
     rpc::Connection pipe(kUnserved, o);
