@@ -9,6 +9,7 @@
 #include <string>
 
 #include "server/emsmdb/endpoint.hpp"
+#include "server/epm/endpoint_mapper.hpp"
 #include "server/nspi/nspi_service.hpp"
 #include "server/rpc_host.hpp"
 #include "server/store/database.hpp"
@@ -17,8 +18,11 @@
 
 namespace {
 
+constexpr const char* kEmsmdbUuid = "A4F1DB00-CA47-1067-B31F-00DD010662DA";
+constexpr const char* kAsyncEmsmdbUuid = "5261574A-4572-206E-B268-6B199213B4E4";
+
 constexpr const char* kUsage = R"(usage: exmapi-server --store FILE [--seed] [--listen ADDRESS] [--port N] [--fqdn NAME]
-                     [--require-auth] [--keytab FILE --realm REALM]
+                     [--require-auth] [--keytab FILE --realm REALM] [--epm]
 
 Serves EMSMDB, AsyncEMSMDB, NSPI and RFR over ncacn_ip_tcp from one SQLite store.
 
@@ -34,9 +38,12 @@ Serves EMSMDB, AsyncEMSMDB, NSPI and RFR over ncacn_ip_tcp from one SQLite store
   --async-wait-timeout MS
                     how long EcDoAsyncWaitEx waits for a notification, in milliseconds
                     (1-300000, default 300000: the protocol's 5 minutes)
+  --epm             also run an endpoint mapper on port 135 of the listen address, so that
+                    clients given no port find ours (it needs the right to bind port 135)
   --help            this text
 
-Once listening it prints "listening on ADDRESS:PORT" on stdout. SIGTERM or SIGINT stops it.
+Once listening it prints "listening on ADDRESS:PORT" on stdout (with --epm first
+"endpoint mapper on ADDRESS:135"). SIGTERM or SIGINT stops it.
 )";
 
 struct Options {
@@ -46,6 +53,7 @@ struct Options {
   uint16_t port = 0;
   std::string fqdn;
   bool require_auth = false;
+  bool epm = false;
   std::string keytab, realm;
   std::chrono::milliseconds async_wait{exmapi::server::EmsmdbEndpoint::kMaxAsyncWait};
 };
@@ -72,6 +80,8 @@ Options parse(int argc, char** argv) {
       o.seed = true;
     } else if (a == "--listen") {
       o.listen = value();
+    } else if (a == "--epm") {
+      o.epm = true;
     } else if (a == "--require-auth") {
       o.require_auth = true;
     } else if (a == "--keytab") {
@@ -125,6 +135,8 @@ int main(int argc, char** argv) {
     // The services outlive the host: closing its connections at exit reports to them.
     nspi::NspiService nspi_service(directory);
     nspi::RfrService rfr_service(directory, opt.fqdn);
+    EmsmdbEndpoint emsmdb(opt.store);
+    epm::EndpointMapper mapper;
     RpcHost host;
     host.accept_authentication(
         [&](std::string_view name) -> std::optional<StoredAccount> {
@@ -143,22 +155,33 @@ int main(int argc, char** argv) {
                        [&](uint16_t op, exmapi::ByteView in, const CallerIdentity& who) {
                          return rfr_service.handle(op, in, who);
                        });
-    EmsmdbEndpoint emsmdb(opt.store);
     emsmdb.set_async_wait_timeout(opt.async_wait);
-    host.add_interface("EMSMDB", "A4F1DB00-CA47-1067-B31F-00DD010662DA", 0, 81,
+    host.add_interface("EMSMDB", kEmsmdbUuid, 0, 81,
                        [&](uint16_t op, exmapi::ByteView in, const CallerIdentity& who) {
-                         return emsmdb.call(op, in, who.account);
+                         return emsmdb.call(op, in, who.account, who.connection);
                        });
-    host.add_deferred_interface("AsyncEMSMDB", "5261574A-4572-206E-B268-6B199213B4E4", 0, 1,
+    host.add_deferred_interface("AsyncEMSMDB", kAsyncEmsmdbUuid, 0, 1,
                                 [&](uint16_t op, exmapi::ByteView in, const CallerIdentity& who,
                                     std::shared_ptr<DeferredReply> reply) {
                                   emsmdb.call_async(op, in, who.account, std::move(reply));
                                 });
     host.on_disconnect([&](uint64_t connection) {
       nspi_service.connection_closed(connection);
+      emsmdb.connection_closed(connection);
     });
 
     uint16_t port = host.listen(opt.listen, opt.port);
+    if (opt.epm) {
+      mapper.add(nspi::kNspiUuid, 56, 0, opt.listen, port);
+      mapper.add(nspi::kRfrUuid, 1, 0, opt.listen, port);
+      mapper.add(kEmsmdbUuid, 0, 81, opt.listen, port);
+      mapper.add(kAsyncEmsmdbUuid, 0, 1, opt.listen, port);
+      uint16_t epm_port = host.listen_anonymous_interface(
+          opt.listen, epm::kEndpointMapperPort, "epmapper", std::string(epm::kEpmapperUuid), epm::kEpmapperMajor,
+          epm::kEpmapperMinor,
+          [&](uint16_t op, exmapi::ByteView in, const CallerIdentity&) { return mapper.call(op, in); });
+      std::cout << "endpoint mapper on " << opt.listen << ":" << epm_port << std::endl;
+    }
     std::cout << "listening on " << opt.listen << ":" << port << std::endl;
     host.run();
     return 0;

@@ -31,6 +31,8 @@ struct Interface {
   uint16_t major = 0, minor = 0;
   RpcHandler handler;
   DeferredRpcHandler deferred;
+  bool anonymous_allowed = false;  // served even where authentication is required (the endpoint mapper)
+  bool main_endpoint = true;       // registered on listen()'s port, else on a port of its own
   dcesrv_interface iface{};
 };
 
@@ -52,7 +54,13 @@ struct RpcHost::Impl {
   dcesrv_context_callbacks callbacks{};
   std::list<Interface> interfaces;
   std::function<void(uint64_t)> disconnect_fn;
-  int listen_fd = -1;
+  // A listening socket and the Samba endpoint its connections belong to.
+  struct Listener {
+    Impl* host;
+    int fd;
+    const void* endpoint;
+  };
+  std::list<Listener> listeners;
   uint64_t next_connection = 1;
   bool stopping = false;
   std::unique_ptr<Authenticator> authenticator;
@@ -317,7 +325,7 @@ NTSTATUS iface_dispatch(dcesrv_call_state* call, TALLOC_CTX*, void* r) {
   try {
     CallerIdentity who = identity_of(call);
     auto* c = static_cast<Connection*>(call->conn->transport.private_data);
-    if (c->host->require_authentication && !who.authenticated()) throw RpcFault(kFaultAccessDenied, "an anonymous call where authentication is required");
+    if (c->host->require_authentication && !entry->anonymous_allowed && !who.authenticated()) throw RpcFault(kFaultAccessDenied, "an anonymous call where authentication is required");
     if (entry->deferred) {
       deferred = defer(c->host, call, raw);
       if (!deferred) throw std::bad_alloc();
@@ -404,11 +412,12 @@ auth_session_info* anonymous_session(TALLOC_CTX* mem) {
 }
 
 void accept_connection(tevent_context* ev, tevent_fd*, uint16_t, void* p) {
-  auto* host = static_cast<RpcHost::Impl*>(p);
+  auto* listener = static_cast<RpcHost::Impl::Listener*>(p);
+  RpcHost::Impl* host = listener->host;
   dcesrv_cleanup_broken_connections(host->dce);
   sockaddr_storage peer{}, local{};
   socklen_t peer_len = sizeof peer, local_len = sizeof local;
-  int fd = accept4(host->listen_fd, reinterpret_cast<sockaddr*>(&peer), &peer_len, SOCK_CLOEXEC);
+  int fd = accept4(listener->fd, reinterpret_cast<sockaddr*>(&peer), &peer_len, SOCK_CLOEXEC);
   if (fd < 0) return;
   // Without it every response longer than one fragment waits for the peer's delayed ACK.
   int one = 1;
@@ -426,7 +435,7 @@ void accept_connection(tevent_context* ev, tevent_fd*, uint16_t, void* p) {
   auth_session_info* session = anonymous_session(c);
   if (session == nullptr) return close(fd), fail("out of memory");
   dcesrv_connection* conn = nullptr;
-  NTSTATUS st = dcesrv_endpoint_connect(host->dce, c, reinterpret_cast<const ::dcesrv_endpoint*>(host->dce->endpoint_list), session, ev,
+  NTSTATUS st = dcesrv_endpoint_connect(host->dce, c, static_cast<const ::dcesrv_endpoint*>(listener->endpoint), session, ev,
                                         DCESRV_CALL_STATE_FLAG_MAY_ASYNC, &conn);
   if (!NT_STATUS_IS_OK(st)) return close(fd), fail(nt_errstr(st));
   c->conn = conn;
@@ -455,6 +464,50 @@ void on_signal(tevent_context*, tevent_signal*, int, int, void*, void* p) {
 
 [[noreturn]] void fail_setup(const std::string& what) { throw std::runtime_error(what); }
 
+// A listening TCP socket on address:port (0: a free one); returns it and the port it got.
+std::pair<int, uint16_t> open_listening_socket(const std::string& address, uint16_t port) {
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(port);
+  if (inet_pton(AF_INET, address.c_str(), &sa.sin_addr) != 1)
+    fail_setup("--listen " + address + " is not an IPv4 address");
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) fail_setup(std::string("socket: ") + std::strerror(errno));
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || ::listen(fd, 128) != 0) {
+    std::string why = std::strerror(errno);
+    close(fd);
+    fail_setup("cannot listen on " + address + ":" + std::to_string(port) + ": " + why);
+  }
+  socklen_t len = sizeof sa;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
+  return {fd, ntohs(sa.sin_port)};
+}
+
+// Registers `interfaces` on ncacn_ip_tcp:address[port] and returns Samba's endpoint for it.
+template <class Pred>
+const void* register_endpoint(RpcHost::Impl& h, const std::string& address, uint16_t port, Pred wanted) {
+  std::string endpoint = "ncacn_ip_tcp:" + address + "[" + std::to_string(port) + "]";
+  for (Interface& e : h.interfaces) {
+    if (!wanted(e)) continue;
+    NTSTATUS st = dcesrv_interface_register(h.dce, endpoint.c_str(), nullptr, &e.iface, nullptr);
+    if (!NT_STATUS_IS_OK(st)) fail_setup("registering " + e.name + ": " + nt_errstr(st));
+  }
+  const std::string port_text = std::to_string(port);
+  for (auto* ep = h.dce->endpoint_list; ep != nullptr; ep = ep->next) {
+    const char* p = dcerpc_binding_get_string_option(ep->ep_description, "endpoint");
+    if (p != nullptr && port_text == p) return ep;
+  }
+  fail_setup("no interface registered on " + endpoint);
+}
+
+void add_listener(RpcHost::Impl& h, int fd, const void* endpoint) {
+  RpcHost::Impl::Listener& l = h.listeners.emplace_back(RpcHost::Impl::Listener{&h, fd, endpoint});
+  if (tevent_add_fd(h.ev, h.root, fd, TEVENT_FD_READ, accept_connection, &l) == nullptr)
+    fail_setup("tevent_add_fd failed");
+}
+
 }  // namespace
 
 RpcHost::RpcHost() : impl_(std::make_unique<Impl>()) {
@@ -477,7 +530,7 @@ RpcHost::~RpcHost() {
   // pending calls cancel timers that hang off the root.
   while (!impl_->connections.empty()) talloc_free(*impl_->connections.begin());
   talloc_free(impl_->root);
-  if (impl_->listen_fd >= 0) close(impl_->listen_fd);
+  for (const Impl::Listener& l : impl_->listeners) close(l.fd);
 }
 
 void RpcHost::add_deferred_interface(const std::string& name, const std::string& uuid, uint16_t major,
@@ -520,35 +573,37 @@ void RpcHost::on_disconnect(std::function<void(uint64_t)> fn) { impl_->disconnec
 
 uint16_t RpcHost::listen(const std::string& address, uint16_t port) {
   Impl& h = *impl_;
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(port);
-  if (inet_pton(AF_INET, address.c_str(), &sa.sin_addr) != 1)
-    fail_setup("--listen " + address + " is not an IPv4 address");
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd < 0) fail_setup(std::string("socket: ") + std::strerror(errno));
-  int one = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || ::listen(fd, 128) != 0) {
-    std::string why = std::strerror(errno);
+  auto [fd, bound] = open_listening_socket(address, port);
+  const void* endpoint = nullptr;
+  try {
+    endpoint = register_endpoint(h, address, bound, [](const Interface& e) { return e.main_endpoint; });
+  } catch (...) {
     close(fd);
-    fail_setup("cannot listen on " + address + ":" + std::to_string(port) + ": " + why);
+    throw;
   }
-  socklen_t len = sizeof sa;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-  uint16_t bound = ntohs(sa.sin_port);
-  h.listen_fd = fd;
-
-  std::string endpoint = "ncacn_ip_tcp:" + address + "[" + std::to_string(bound) + "]";
-  for (Interface& e : h.interfaces) {
-    NTSTATUS st = dcesrv_interface_register(h.dce, endpoint.c_str(), nullptr, &e.iface, nullptr);
-    if (!NT_STATUS_IS_OK(st)) fail_setup("registering " + e.name + ": " + nt_errstr(st));
-  }
-  if (h.dce->endpoint_list == nullptr) fail_setup("no interface registered");
-  if (tevent_add_fd(h.ev, h.root, fd, TEVENT_FD_READ, accept_connection, &h) == nullptr)
-    fail_setup("tevent_add_fd failed");
+  add_listener(h, fd, endpoint);
   for (int sig : {SIGTERM, SIGINT})
     if (tevent_add_signal(h.ev, h.root, sig, 0, on_signal, &h) == nullptr) fail_setup("tevent_add_signal failed");
+  return bound;
+}
+
+uint16_t RpcHost::listen_anonymous_interface(const std::string& address, uint16_t port, const std::string& name,
+                                             const std::string& uuid, uint16_t major, uint16_t minor,
+                                             RpcHandler handler) {
+  Impl& h = *impl_;
+  add_interface(name, uuid, major, minor, std::move(handler));
+  Interface& added = h.interfaces.back();
+  added.main_endpoint = false;
+  added.anonymous_allowed = true;
+  auto [fd, bound] = open_listening_socket(address, port);
+  const void* endpoint = nullptr;
+  try {
+    endpoint = register_endpoint(h, address, bound, [&](const Interface& e) { return &e == &added; });
+  } catch (...) {
+    close(fd);
+    throw;
+  }
+  add_listener(h, fd, endpoint);
   return bound;
 }
 

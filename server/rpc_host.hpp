@@ -67,6 +67,10 @@ class RpcHost {
 
   // Binds and listens on address:port (port 0: a free one); returns the port.
   uint16_t listen(const std::string& address, uint16_t port);
+  // After listen(): serves one more interface on a port of its own (the endpoint mapper on 135),
+  // open to anonymous callers even when authentication is required elsewhere. Returns the port.
+  uint16_t listen_anonymous_interface(const std::string& address, uint16_t port, const std::string& name,
+                                      const std::string& uuid, uint16_t major, uint16_t minor, RpcHandler handler);
   // Serves until SIGTERM or SIGINT arrives, or stop() is called from a handler.
   void run();
   void stop();

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -315,6 +316,34 @@ TEST_F(ServerKerberos, KerberosAndSpnegoKerberosSealedBindsNameTheAccount) {
       EXPECT_EQ(e.status(), EXMAPI_MAPI_AccessDenied) << e.what();
     }
   }
+}
+
+// A whole session by address: ConnectSpec::target_hostname names the SPN host, as --target-host does
+// for the CLI.
+TEST_F(ServerKerberos, ASealedSessionByAddressWithTheTargetHost) {
+  ConnectSpec s = spec(*server_, "alice", Auth::Kerberos);
+  s.realm = kRealm;
+  s.target_hostname = kServiceHost;
+  auto c = connect_rpc(s);
+  EXPECT_EQ(c->mailbox_display_name(), "Alice Martin");
+  EXPECT_TRUE(has_folder(c->session().folder_tree(), "Inbox"));
+  EXPECT_NE(c->emsmdb_binding().find(std::string("target_hostname=") + kServiceHost), std::string::npos)
+      << c->emsmdb_binding();
+
+  char tmpl[] = "/tmp/exmapi-krb-cli-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  std::filesystem::path dir = tmpl;
+  std::ofstream(dir / "password") << password_of("alice") << "\n";
+  std::string common = "--server 127.0.0.1 --port " + std::to_string(server_->port()) +
+                       " --user alice --auth kerberos --realm " + kRealm + " --password-file " + (dir / "password").string();
+  test::CommandResult ok = test::run_command(test::cli_path() + " ls " + common + " --target-host " + kServiceHost, "");
+  EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  EXPECT_NE(ok.out.find("Inbox"), std::string::npos) << ok.out << ok.err;
+  // Without it the client asks for a ticket to exchangeMDB/127.0.0.1, which the KDC does not know.
+  test::CommandResult no = test::run_command(test::cli_path() + " ls " + common, "");
+  EXPECT_NE(no.exit_code, 0) << no.out << no.err;
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
 }
 
 TEST_F(ServerKerberos, AWrongPasswordIsAnAuthError) {

@@ -44,6 +44,7 @@ class ServerProcess {
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   uint16_t port() const { return port_; }
+  uint16_t epm_port() const { return epm_port_; }  // 0 without --epm
   const std::string& store() const { return store_; }
   pid_t pid() const { return pid_; }
   // Stops the server; returns its exit status (as waitpid reports it).
@@ -78,10 +79,17 @@ class ServerProcess {
       _exit(127);
     }
     close(out[1]);
-    // The first line says where it listens; a server that dies first closes the pipe.
+    // The first line says where it listens (after the endpoint mapper's, with --epm); a server that
+    // dies first closes the pipe.
     std::string line;
-    char c;
-    while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
+    const std::string epm_prefix = "endpoint mapper on 127.0.0.1:";
+    for (bool more = true; more;) {
+      line.clear();
+      char c;
+      while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
+      more = line.rfind(epm_prefix, 0) == 0;
+      if (more) epm_port_ = static_cast<uint16_t>(std::stoi(line.substr(epm_prefix.size())));
+    }
     close(out[0]);
     const std::string prefix = "listening on 127.0.0.1:";
     if (line.rfind(prefix, 0) != 0) {
@@ -96,6 +104,7 @@ class ServerProcess {
   pid_t pid_ = -1;
   int status_ = 0;
   uint16_t port_ = 0;
+  uint16_t epm_port_ = 0;
 };
 
 }  // namespace exmapi::test

@@ -4,10 +4,13 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "base/error.hpp"
 #include "mapi/connect.hpp"
+#include "server/store/sample_org.hpp"
 #include "server_process.hpp"
 #include "test_support.hpp"
 
@@ -177,8 +180,33 @@ std::string cli(const std::string& args, int* status) {
   return r.out + r.err;
 }
 
+// A password file holding alice's password, removed with the object.
+class PasswordFile {
+ public:
+  PasswordFile() {
+    char tmpl[] = "/tmp/exmapi-cli-password-XXXXXX";
+    if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+    dir_ = tmpl;
+    std::string password;
+    for (const auto& u : server::sample::kUsers)
+      if (u.account == "alice") password = u.password;
+    std::ofstream(dir_ / "password") << password << "\n";
+  }
+  ~PasswordFile() {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+  std::string path() const { return (dir_ / "password").string(); }
+
+ private:
+  std::filesystem::path dir_;
+};
+
+// The CLI as a user runs it: NTLM, sealed (the defaults), the password from a file.
 TEST_F(SessionE2E, CliLsListShow) {
-  std::string common = "--server 127.0.0.1 --port " + std::to_string(server_->port()) + " --user alice --auth anonymous";
+  PasswordFile password;
+  std::string common = "--server 127.0.0.1 --port " + std::to_string(server_->port()) + " --user alice --password-file " +
+                       password.path();
   int status = 0;
   std::string ls = cli("ls " + common, &status);
   EXPECT_EQ(status, 0) << ls;
@@ -193,6 +221,30 @@ TEST_F(SessionE2E, CliLsListShow) {
   std::string missing = cli("list NoSuchFolder " + common, &status);
   EXPECT_EQ(status, 1) << missing;
   EXPECT_NE(missing.find("no folder \"NoSuchFolder\""), std::string::npos) << missing;
+}
+
+// Anonymous binds stay possible against a server that allows them (test servers only).
+TEST_F(SessionE2E, CliAnonymousBind) {
+  int status = 0;
+  std::string ls = cli("ls --server 127.0.0.1 --port " + std::to_string(server_->port()) + " --user alice --auth anonymous",
+                       &status);
+  EXPECT_EQ(status, 0) << ls;
+  EXPECT_NE(ls.find("Inbox  ("), std::string::npos) << ls;
+}
+
+TEST_F(SessionE2E, CliAWrongPasswordSaysSo) {
+  char tmpl[] = "/tmp/exmapi-cli-password-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  std::filesystem::path dir = tmpl;
+  std::ofstream(dir / "password") << "not-the-password\n";
+  int status = 0;
+  std::string out = cli("ls --server 127.0.0.1 --port " + std::to_string(server_->port()) +
+                            " --user alice --password-file " + (dir / "password").string(),
+                        &status);
+  EXPECT_NE(status, 0) << out;
+  EXPECT_NE(out.find("password"), std::string::npos) << out;
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
 }
 
 TEST_F(SessionE2E, CliRefusesAPasswordOnTheCommandLine) {

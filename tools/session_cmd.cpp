@@ -26,13 +26,14 @@ using Json = nlohmann::ordered_json;
     "  --user NAME          account (or EXMAPI_USER); --domain NAME, --realm REALM\n" \
     "  --auth METHOD        ntlm (default), negotiate, kerberos, anonymous\n" \
     "  --protection LEVEL   seal (default), sign, connect\n" \
+    "  --target-host NAME   the server's host name in its Kerberos SPNs, when --server is an address\n" \
     "  --mailbox NAME       open another user's mailbox (resolved by the address book)\n" \
     "  --password-file F    read the password from F's first line; otherwise EXMAPI_PASSWORD,\n" \
     "                       otherwise a prompt on the terminal (never on the command line)\n" \
     "  --json               print the data as JSON\n"
 
 struct Options {
-  std::string server, user, domain, realm, mailbox, password_file;
+  std::string server, user, domain, realm, mailbox, password_file, target_host;
   uint16_t port = 0;
   uint32_t auth = EXMAPI_AUTH_NTLM, protection = EXMAPI_PROTECTION_SEAL;
   bool json = false;
@@ -70,14 +71,15 @@ std::optional<int> parse(const char* command, const Args& args, Options& o) {
     };
     std::string v;
     if (a == "--server" || a == "--user" || a == "--domain" || a == "--realm" || a == "--mailbox" ||
-        a == "--password-file" || a == "--port" || a == "--auth" || a == "--protection" || a == "--limit" ||
-        a == "--count" || a == "--timeout") {
+        a == "--target-host" || a == "--password-file" || a == "--port" || a == "--auth" || a == "--protection" ||
+        a == "--limit" || a == "--count" || a == "--timeout") {
       if (!need(v)) return usage_error(command, a + " needs a value");
       if (a == "--server") o.server = v;
       else if (a == "--user") o.user = v;
       else if (a == "--domain") o.domain = v;
       else if (a == "--realm") o.realm = v;
       else if (a == "--mailbox") o.mailbox = v;
+      else if (a == "--target-host") o.target_host = v;
       else if (a == "--password-file") o.password_file = v;
       else if (a == "--timeout") {
         char* end = nullptr;
@@ -166,6 +168,7 @@ exmapi_session* open_session(const char* command, const Options& o) {
   so.auth = o.auth;
   so.protection = o.protection;
   so.mailbox = o.mailbox.empty() ? nullptr : o.mailbox.c_str();
+  so.target_host = o.target_host.empty() ? nullptr : o.target_host.c_str();
   exmapi_session* s = nullptr;
   if (exmapi_session_open(&s, &so) != EXMAPI_OK) {
     report_last_error(command);

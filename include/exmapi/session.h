@@ -36,8 +36,8 @@
 #define EXMAPI_PROTECTION_SIGN 1u
 #define EXMAPI_PROTECTION_CONNECT 2u
 
-/** The version of exmapi_session_options this header describes. */
-#define EXMAPI_SESSION_OPTIONS_VERSION 1u
+/** The version of exmapi_session_options this header describes (1 lacks target_host). */
+#define EXMAPI_SESSION_OPTIONS_VERSION 2u
 
 /** Options of exmapi_session_open(); start from EXMAPI_SESSION_OPTIONS_INIT. */
 typedef struct exmapi_session_options {
@@ -61,10 +61,13 @@ typedef struct exmapi_session_options {
     uint32_t protection;
     /** Whose mailbox to open: an account or display name the address book resolves; NULL: user's. */
     const char *mailbox;
+    /** Since version 2: the host name of the server's Kerberos SPNs (exchangeMDB/NAME) when server
+     *  is an address; NULL: server itself. */
+    const char *target_host;
 } exmapi_session_options;
 
 #define EXMAPI_SESSION_OPTIONS_INIT \
-    {EXMAPI_SESSION_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL, NULL, EXMAPI_AUTH_NTLM, EXMAPI_PROTECTION_SEAL, NULL}
+    {EXMAPI_SESSION_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL, NULL, EXMAPI_AUTH_NTLM, EXMAPI_PROTECTION_SEAL, NULL, NULL}
 
 /** An open session; opaque. */
 typedef struct exmapi_session exmapi_session;

@@ -75,6 +75,7 @@ uint64_t elapsed_ms(std::chrono::steady_clock::time_point since) {
 
 struct EmsmdbEndpoint::Session {
   std::string account;
+  uint64_t connection = 0;  // the transport connection EcDoConnectEx came over
   uint16_t index = 0;
   std::unique_ptr<RopProcessor> processor;
 };
@@ -96,7 +97,20 @@ EmsmdbEndpoint::Session& EmsmdbEndpoint::session_for(const Guid& handle, std::st
   return *it->second;
 }
 
-Bytes EmsmdbEndpoint::call(uint16_t opnum, ByteView stub, std::string_view account) {
+void EmsmdbEndpoint::connection_closed(uint64_t connection) {
+  std::lock_guard lock(mutex_);
+  for (auto it = sessions_.begin(); it != sessions_.end();) {
+    if (it->second->connection != connection) {
+      ++it;
+      continue;
+    }
+    const Guid cxh = it->first;
+    std::erase_if(async_handles_, [&](const auto& kv) { return kv.second == cxh; });
+    it = sessions_.erase(it);
+  }
+}
+
+Bytes EmsmdbEndpoint::call(uint16_t opnum, ByteView stub, std::string_view account, uint64_t connection) {
   std::lock_guard lock(mutex_);
   switch (opnum) {
     case m::EcDoDisconnect::kOpnum: return disconnect(stub, account);
@@ -105,7 +119,7 @@ Bytes EmsmdbEndpoint::call(uint16_t opnum, ByteView stub, std::string_view accou
       decode<m::EcDummyRpc::Request>(stub);
       return ndr::encode_stub(m::EcDummyRpc::Response{});
     }
-    case m::EcDoConnectEx::kOpnum: return connect(stub, account);
+    case m::EcDoConnectEx::kOpnum: return connect(stub, account, connection);
     case m::EcDoRpcExt2::kOpnum: return rpc(stub, account);
     case m::EcDoAsyncConnectEx::kOpnum: return async_connect(stub, account);
     default:
@@ -151,7 +165,7 @@ void EmsmdbEndpoint::call_async(uint16_t opnum, ByteView stub, std::string_view 
   });
 }
 
-Bytes EmsmdbEndpoint::connect(ByteView stub, std::string_view account) {
+Bytes EmsmdbEndpoint::connect(ByteView stub, std::string_view account, uint64_t connection) {
   auto request = decode<m::EcDoConnectEx::Request>(stub);
   m::EcDoConnectEx::Response out;
   out.server_version = words(kServerVersion);
@@ -172,6 +186,7 @@ Bytes EmsmdbEndpoint::connect(ByteView stub, std::string_view account) {
 
   auto session = std::make_unique<Session>();
   session->account = target;
+  session->connection = connection;
   session->index = next_session_index_++;
   session->processor = std::make_unique<RopProcessor>(store_, target, hub_, session->index);
   Guid handle = random_guid();

@@ -35,8 +35,9 @@ class EmsmdbEndpoint {
   // One EMSMDB call (interface a4f1db00-ca47-1067-b31f-00dd010662da). `authenticated_account` is
   // the account the bind authenticated (empty for an anonymous bind). Throws RpcFault for an opnum
   // the interface does not define on the wire, a stub that does not decode, or a context handle this
-  // endpoint never issued.
-  Bytes call(uint16_t opnum, ByteView request_stub, std::string_view authenticated_account);
+  // endpoint never issued. `connection` (CallerIdentity::connection) scopes the sessions EcDoConnectEx
+  // opens: connection_closed() runs them down.
+  Bytes call(uint16_t opnum, ByteView request_stub, std::string_view authenticated_account, uint64_t connection = 0);
   // One AsyncEMSMDB call (interface 5261574a-4572-206e-b268-6b199213b4e4): EcDoAsyncWaitEx
   // (MS-OXCRPC 3.3.4.1). It answers through `reply`: NotificationPending at once when the session
   // has notifications queued, else as soon as one is queued, or nothing pending once the wait
@@ -50,12 +51,15 @@ class EmsmdbEndpoint {
   // The notification hub of the store this endpoint serves (MAPI over HTTP shares it).
   const std::shared_ptr<emsmdb::NotificationHub>& notification_hub() const { return hub_; }
 
-  // The EMSMDB sessions open (EcDoConnectEx minus EcDoDisconnect).
+  // The EMSMDB sessions open (EcDoConnectEx minus EcDoDisconnect and rundowns).
   size_t session_count() const;
+  // Context handle rundown (MS-OXCRPC 3.1.4: the session ends when its connection is lost): frees the
+  // sessions opened over `connection` and their AsyncEMSMDB handles.
+  void connection_closed(uint64_t connection);
 
  private:
   struct Session;
-  Bytes connect(ByteView stub, std::string_view account);
+  Bytes connect(ByteView stub, std::string_view account, uint64_t connection);
   Bytes rpc(ByteView stub, std::string_view account);
   Bytes disconnect(ByteView stub, std::string_view account);
   Bytes async_connect(ByteView stub, std::string_view account);

@@ -164,7 +164,8 @@ EXMAPI_EXTERN(exmapi_status) exmapi_session_open(exmapi_session** out, const exm
     exmapi::capi::require(out, "out");
     *out = nullptr;
     exmapi::capi::require(options, "options");
-    if (options->version != EXMAPI_SESSION_OPTIONS_VERSION)
+    // Version 1 callers' structures end before target_host.
+    if (options->version != 1 && options->version != EXMAPI_SESSION_OPTIONS_VERSION)
       throw Error(EXMAPI_E_INVALID_ARGUMENT, "unknown exmapi_session_options version " + std::to_string(options->version));
     exmapi::capi::require(options->server, "options->server");
     if (options->auth > EXMAPI_AUTH_ANONYMOUS) throw Error(EXMAPI_E_INVALID_ARGUMENT, "unknown authentication method");
@@ -181,6 +182,7 @@ EXMAPI_EXTERN(exmapi_status) exmapi_session_open(exmapi_session** out, const exm
     spec.auth = static_cast<exmapi::mapi::Auth>(options->auth);
     spec.protection = static_cast<exmapi::mapi::Protection>(options->protection);
     if (options->mailbox) spec.mailbox = options->mailbox;
+    if (options->version >= 2 && options->target_host) spec.target_hostname = options->target_host;
     auto session = std::make_unique<exmapi_session>();
     session->connection = exmapi::mapi::connect_rpc(spec);
     *out = session.release();

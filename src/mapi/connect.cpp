@@ -40,6 +40,7 @@ rpc::ConnectOptions rpc_options(const ConnectSpec& spec) {
   o.credentials.password = spec.password;
   o.credentials.domain = spec.domain;
   o.credentials.realm = spec.realm;
+  o.target_hostname = spec.target_hostname;
   o.level = spec.protection == Protection::Seal ? rpc::AuthLevel::seal
             : spec.protection == Protection::Sign ? rpc::AuthLevel::sign
                                                   : rpc::AuthLevel::connect;
@@ -171,6 +172,7 @@ class RpcConnection final : public Connection {
   Session& session() override { return *session_; }
   const std::string& mailbox_dn() const override { return mailbox_dn_; }
   const std::string& mailbox_display_name() const override { return mailbox_name_; }
+  std::string emsmdb_binding() const override { return emsmdb_.connection().binding(); }
 
  private:
   rpc::EmsmdbClient emsmdb_;

@@ -239,6 +239,22 @@ std::string Connection::State::auth_description() const {
 
 void Connection::State::fail_connect(NTSTATUS st) const {
   const std::string code = " (" + status_text(st) + ")";
+  // With no port Samba first asks the endpoint mapper (anonymously, on port 135): its failures are
+  // about that mapper, not about the server's own port.
+  if (options.transport == Transport::tcp && !options.port) {
+    const std::string epm = "the endpoint mapper at " + options.host + " port 135";
+    const std::string hint = "; give the server's port instead";
+    if (is(st, NT_STATUS_CONNECTION_REFUSED))
+      throw Error(EXMAPI_E_TRANSPORT, "cannot find " + where + ": " + epm +
+                                          " refused the connection (no endpoint mapper runs there" + hint + ")" + code);
+    if (is(st, NT_STATUS_IO_TIMEOUT))
+      throw Error(EXMAPI_E_TIMEOUT, "cannot find " + where + ": no answer in time from " + epm +
+                                        " (dead server or filtered port" + hint + ")" + code);
+    if (is(st, NT_STATUS_PORT_UNREACHABLE))
+      throw Error(EXMAPI_E_PROTOCOL, "cannot find " + where + ": " + epm + " knows no ncacn_ip_tcp endpoint of " +
+                                         std::string(iface.name) + " " + uuid + " version " + iface.version_string() +
+                                         " (interface not registered there)" + code);
+  }
   if (is(st, NT_STATUS_CONNECTION_REFUSED))
     throw Error(EXMAPI_E_TRANSPORT, "cannot connect to " + where + ": connection refused (no server listening there)" + code);
   if (is(st, NT_STATUS_HOST_UNREACHABLE) || is(st, NT_STATUS_NETWORK_UNREACHABLE))

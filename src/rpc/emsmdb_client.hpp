@@ -14,6 +14,7 @@ class EmsmdbClient {
   explicit EmsmdbClient(const ConnectOptions& options) : EmsmdbClient(Connection(kEmsmdb, options)) {}
 
   Connection& connection() { return connection_; }
+  const Connection& connection() const { return connection_; }
   const ndr::ContextHandle& session() const { return cxh_; }
   bool connected() const { return !cxh_.is_null(); }
 
