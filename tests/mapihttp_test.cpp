@@ -391,9 +391,10 @@ TEST(MapiHttpAbValues, RowsFollowFlagsAndColumnTypes) {
   EXPECT_EQ(row2.cells[1].value.value->as_int32(), 7);
   EXPECT_EQ(row2.cells[2].value.value->as_int32(), 6);
   // Flags other than 0/1, Flag other than 0/1/0xA.
-  ByteReader bad(test::from_hex("02"));
+  Bytes bad_bytes = test::from_hex("02"), bad_flag_bytes = test::from_hex("01 05");
+  ByteReader bad(bad_bytes);
   EXPECT_THROW(decode_ab_row(bad, columns), DecodeError);
-  ByteReader bad_flag(test::from_hex("01 05"));
+  ByteReader bad_flag(bad_flag_bytes);
   try {
     decode_ab_row(bad_flag, columns);
     ADD_FAILURE();
