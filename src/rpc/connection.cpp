@@ -258,6 +258,11 @@ void Connection::State::fail_connect(NTSTATUS st) const {
   if (is(st, NT_STATUS_LOGON_FAILURE) || is(st, NT_STATUS_WRONG_PASSWORD) || is(st, NT_STATUS_NO_SUCH_USER))
     throw Error(EXMAPI_E_AUTH, "cannot bind to " + where + " (" + auth_description() +
                                    "): authentication failed (wrong user name or password?)" + code);
+  // Samba turns the proxy's 401 (or 403) to its RPC_OUT_DATA into ACCESS_DENIED before any bind.
+  if (is(st, NT_STATUS_ACCESS_DENIED) && options.transport == Transport::http)
+    throw Error(EXMAPI_E_AUTH, "cannot connect to " + where + ": the RPC proxy refused the HTTP " +
+                                   http_auth_option(options.http.auth) +
+                                   " authentication (wrong user name or password?)" + code);
   if (is(st, NT_STATUS_ACCESS_DENIED))
     throw Error(EXMAPI_E_AUTH, "cannot bind to " + where + " (" + auth_description() + "): access denied" + code);
   if (is(st, NT_STATUS_NO_LOGON_SERVERS) || is(st, NT_STATUS_RPC_SEC_PKG_ERROR) || is(st, NT_STATUS_NO_SUCH_DOMAIN) ||
