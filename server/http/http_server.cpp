@@ -288,7 +288,9 @@ std::optional<Response> authenticate(HttpServer::Impl& server, ConnectionState& 
 void log_message(void*, const char* format, va_list args) {
   char text[512];
   std::vsnprintf(text, sizeof text, format, args);
-  if (std::strstr(text, "closed by remote side with incomplete request") != nullptr) return;
+  if (std::strstr(text, "closed by remote side with incomplete request") != nullptr ||
+      std::strstr(text, "disconnected when reading request") != nullptr)
+    return;
   std::cerr << "exmapi-server: http: " << text << (text[0] && text[std::strlen(text) - 1] == '\n' ? "" : "\n");
 }
 
