@@ -1,5 +1,6 @@
 // exmapi-server: the reference Exchange server (EMSMDB, AsyncEMSMDB, NSPI and RFR over
 // ncacn_ip_tcp) on one SQLite store.
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -39,6 +40,9 @@ Serves EMSMDB, AsyncEMSMDB, NSPI and RFR over ncacn_ip_tcp from one SQLite store
                     authentication (Basic, NTLM, Negotiate) against the store's accounts
   --tls-cert FILE   serve HTTPS with this PEM certificate (chain) ...
   --tls-key FILE    ... and this PEM private key
+  --async-wait-timeout MS
+                    how long EcDoAsyncWaitEx waits for a notification, in milliseconds
+                    (1-300000, default 300000: the protocol's 5 minutes)
   --help            this text
 
 Once listening it prints "listening on ADDRESS:PORT" on stdout, then, with --http-port,
@@ -60,6 +64,7 @@ struct Options {
   std::string keytab, realm;
   std::optional<uint16_t> http_port;
   std::string tls_cert, tls_key;
+  std::chrono::milliseconds async_wait{exmapi::server::EmsmdbEndpoint::kMaxAsyncWait};
 };
 
 uint16_t port_number(const std::string& option, const std::string& v) {
@@ -103,6 +108,13 @@ Options parse(int argc, char** argv) {
       o.tls_cert = value();
     } else if (a == "--tls-key") {
       o.tls_key = value();
+    } else if (a == "--async-wait-timeout") {
+      std::string v = value();
+      char* end = nullptr;
+      unsigned long n = std::strtoul(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || n < 1 || n > static_cast<unsigned long>(exmapi::server::EmsmdbEndpoint::kMaxAsyncWait.count()))
+        usage_error("--async-wait-timeout " + v + " is not a number of milliseconds (1-300000)");
+      o.async_wait = std::chrono::milliseconds(n);
     } else {
       usage_error("unknown argument " + a);
     }
@@ -156,14 +168,16 @@ int main(int argc, char** argv) {
                          return rfr_service.handle(op, in, who);
                        });
     EmsmdbEndpoint emsmdb(opt.store);
+    emsmdb.set_async_wait_timeout(opt.async_wait);
     host.add_interface("EMSMDB", "A4F1DB00-CA47-1067-B31F-00DD010662DA", 0, 81,
                        [&](uint16_t op, exmapi::ByteView in, const CallerIdentity& who) {
                          return emsmdb.call(op, in, who.account);
                        });
-    host.add_interface("AsyncEMSMDB", "5261574A-4572-206E-B268-6B199213B4E4", 0, 1,
-                       [&](uint16_t op, exmapi::ByteView in, const CallerIdentity& who) {
-                         return emsmdb.call_async(op, in, who.account);
-                       });
+    host.add_deferred_interface("AsyncEMSMDB", "5261574A-4572-206E-B268-6B199213B4E4", 0, 1,
+                                [&](uint16_t op, exmapi::ByteView in, const CallerIdentity& who,
+                                    std::shared_ptr<DeferredReply> reply) {
+                                  emsmdb.call_async(op, in, who.account, std::move(reply));
+                                });
     host.on_disconnect([&](uint64_t connection) {
       nspi_service.connection_closed(connection);
     });

@@ -2,11 +2,13 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <tuple>
 
 #include "base/error.hpp"
+#include "emsmdb/notifications.hpp"
 #include "emsmdb/rop_processor.hpp"
 #include "ndr/emsmdb_methods.hpp"
 #include "store/mailbox.hpp"
@@ -36,6 +38,9 @@ std::array<uint16_t, 3> words(const Version& v) {
 constexpr Version kServerVersion{15, 0, 847, 4040};
 // The oldest client the protocol supports (MS-OXCRPC 3.2.4.1.3.2: 11.0.0.0 is the minimum).
 constexpr Version kMinimumClientVersion{11, 0, 0, 0};
+
+// EcDoAsyncWaitEx's pulFlagsOut (MS-OXCRPC 3.3.4.1).
+constexpr uint32_t kNotificationPending = 0x00000001;
 
 // Client-side flags of EcDoRpcExt2's pulFlags (MS-OXCRPC 3.1.4.2).
 constexpr uint32_t kNoCompression = 0x00000001, kNoXorMagic = 0x00000002;
@@ -74,7 +79,8 @@ struct EmsmdbEndpoint::Session {
   std::unique_ptr<RopProcessor> processor;
 };
 
-EmsmdbEndpoint::EmsmdbEndpoint(std::string store_path) : store_(std::make_shared<MailboxStore>(store_path)) {}
+EmsmdbEndpoint::EmsmdbEndpoint(std::string store_path)
+    : store_(std::make_shared<MailboxStore>(store_path)), hub_(std::make_shared<emsmdb::NotificationHub>()) {}
 EmsmdbEndpoint::~EmsmdbEndpoint() = default;
 
 size_t EmsmdbEndpoint::session_count() const {
@@ -108,17 +114,41 @@ Bytes EmsmdbEndpoint::call(uint16_t opnum, ByteView stub, std::string_view accou
   }
 }
 
-Bytes EmsmdbEndpoint::call_async(uint16_t opnum, ByteView stub, std::string_view account) {
+void EmsmdbEndpoint::set_async_wait_timeout(std::chrono::milliseconds timeout) {
   std::lock_guard lock(mutex_);
-  if (opnum != m::EcDoAsyncWaitEx::kOpnum)
-    throw RpcFault(RpcFault::kOpRangeError, "AsyncEMSMDB has no method " + std::to_string(opnum));
-  auto request = decode<m::EcDoAsyncWaitEx::Request>(stub);
-  auto it = async_handles_.find(request.acxh.uuid);
-  if (it == async_handles_.end()) throw RpcFault(RpcFault::kContextMismatch, "unknown AsyncEMSMDB context handle");
-  session_for(it->second, account);
-  // No notifications are ever pending: this server does not implement RopRegisterNotification, so
-  // the wait completes at once with NotificationPending clear.
-  return ndr::encode_stub(m::EcDoAsyncWaitEx::Response{});
+  async_wait_timeout_ = std::clamp(timeout, std::chrono::milliseconds{1}, kMaxAsyncWait);
+}
+
+void EmsmdbEndpoint::call_async(uint16_t opnum, ByteView stub, std::string_view account,
+                                std::shared_ptr<DeferredReply> reply) {
+  std::shared_ptr<emsmdb::NotificationQueue> queue;
+  std::chrono::milliseconds timeout;
+  {
+    std::lock_guard lock(mutex_);
+    if (opnum != m::EcDoAsyncWaitEx::kOpnum)
+      throw RpcFault(RpcFault::kOpRangeError, "AsyncEMSMDB has no method " + std::to_string(opnum));
+    auto request = decode<m::EcDoAsyncWaitEx::Request>(stub);
+    auto it = async_handles_.find(request.acxh.uuid);
+    if (it == async_handles_.end()) throw RpcFault(RpcFault::kContextMismatch, "unknown AsyncEMSMDB context handle");
+    queue = session_for(it->second, account).processor->notifications();
+    timeout = async_wait_timeout_;
+  }
+  // The queue runs the waiter outside this endpoint's lock, possibly from another session's call.
+  auto answer = [reply](bool pending) {
+    if (reply->answered()) return;
+    m::EcDoAsyncWaitEx::Response out;
+    out.flags_out = pending ? kNotificationPending : 0;
+    reply->reply(ndr::encode_stub(out));
+  };
+  uint64_t ticket = queue->wait(answer);
+  if (reply->answered()) return;
+  std::weak_ptr<emsmdb::NotificationQueue> weak = queue;
+  reply->set_timeout(timeout, [weak, ticket] {
+    if (auto q = weak.lock()) q->cancel_wait(ticket);
+  });
+  reply->on_abandon([weak, ticket] {
+    if (auto q = weak.lock()) q->abandon_wait(ticket);
+  });
 }
 
 Bytes EmsmdbEndpoint::connect(ByteView stub, std::string_view account) {
@@ -143,7 +173,7 @@ Bytes EmsmdbEndpoint::connect(ByteView stub, std::string_view account) {
   auto session = std::make_unique<Session>();
   session->account = target;
   session->index = next_session_index_++;
-  session->processor = std::make_unique<RopProcessor>(store_, target);
+  session->processor = std::make_unique<RopProcessor>(store_, target, hub_, session->index);
   Guid handle = random_guid();
   out.cxh.uuid = handle;
   out.polls_max = 60000;    // the client polls no more often than once a minute

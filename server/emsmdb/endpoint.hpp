@@ -3,6 +3,7 @@
 // account and sends back the response stub, or a fault when call() throws RpcFault.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -12,6 +13,7 @@
 
 #include "base/bytes.hpp"
 #include "base/text.hpp"
+#include "deferred_reply.hpp"
 #include "rpc_fault.hpp"
 
 namespace exmapi::server {
@@ -19,7 +21,8 @@ namespace exmapi::server {
 class MailboxStore;
 namespace emsmdb {
 class RopProcessor;
-}
+class NotificationHub;
+}  // namespace emsmdb
 
 class EmsmdbEndpoint {
  public:
@@ -34,8 +37,18 @@ class EmsmdbEndpoint {
   // the interface does not define on the wire, a stub that does not decode, or a context handle this
   // endpoint never issued.
   Bytes call(uint16_t opnum, ByteView request_stub, std::string_view authenticated_account);
-  // One AsyncEMSMDB call (interface 5261574a-4572-206e-b268-6b199213b4e4): EcDoAsyncWaitEx.
-  Bytes call_async(uint16_t opnum, ByteView request_stub, std::string_view authenticated_account);
+  // One AsyncEMSMDB call (interface 5261574a-4572-206e-b268-6b199213b4e4): EcDoAsyncWaitEx
+  // (MS-OXCRPC 3.3.4.1). It answers through `reply`: NotificationPending at once when the session
+  // has notifications queued, else as soon as one is queued, or nothing pending once the wait
+  // timeout passes or the session ends. Throws RpcFault as call() does (before any answer).
+  void call_async(uint16_t opnum, ByteView request_stub, std::string_view authenticated_account,
+                  std::shared_ptr<DeferredReply> reply);
+  // How long an EcDoAsyncWaitEx waits for a notification (the protocol's bound: 5 minutes).
+  void set_async_wait_timeout(std::chrono::milliseconds timeout);
+  static constexpr std::chrono::milliseconds kMaxAsyncWait{5 * 60 * 1000};
+
+  // The notification hub of the store this endpoint serves (MAPI over HTTP shares it).
+  const std::shared_ptr<emsmdb::NotificationHub>& notification_hub() const { return hub_; }
 
   // The EMSMDB sessions open (EcDoConnectEx minus EcDoDisconnect).
   size_t session_count() const;
@@ -51,6 +64,8 @@ class EmsmdbEndpoint {
 
   mutable std::mutex mutex_;  // one call at a time: the store's transactions share its connection
   std::shared_ptr<MailboxStore> store_;
+  std::shared_ptr<emsmdb::NotificationHub> hub_;
+  std::chrono::milliseconds async_wait_timeout_ = kMaxAsyncWait;
   std::map<Guid, std::unique_ptr<Session>> sessions_;
   std::map<Guid, Guid> async_handles_;  // ACXH -> its session's CXH
   uint16_t next_session_index_ = 1;
