@@ -10,6 +10,10 @@
 
 #include "server/emsmdb/endpoint.hpp"
 #include "server/epm/endpoint_mapper.hpp"
+#include "server/http/http_auth.hpp"
+#include "server/http/http_server.hpp"
+#include "server/mapihttp/mapi_http.hpp"
+#include "server/rpch/rpc_proxy.hpp"
 #include "server/nspi/nspi_service.hpp"
 #include "server/rpc_host.hpp"
 #include "server/store/database.hpp"
@@ -23,6 +27,8 @@ constexpr const char* kAsyncEmsmdbUuid = "5261574A-4572-206E-B268-6B199213B4E4";
 
 constexpr const char* kUsage = R"(usage: exmapi-server --store FILE [--seed] [--listen ADDRESS] [--port N] [--fqdn NAME]
                      [--require-auth] [--keytab FILE --realm REALM] [--epm]
+                     [--http-port N [--tls-cert FILE --tls-key FILE]]
+                     [--mapi-session-timeout SECONDS] [--mapi-pending-period MS]
 
 Serves EMSMDB, AsyncEMSMDB, NSPI and RFR over ncacn_ip_tcp from one SQLite store.
 
@@ -35,16 +41,35 @@ Serves EMSMDB, AsyncEMSMDB, NSPI and RFR over ncacn_ip_tcp from one SQLite store
                     Kerberos binds are accepted either way, checked against the store's accounts
   --keytab FILE     accept Kerberos: the keytab holding exchangeMDB/HOST (and exchangeAB/HOST) keys
   --realm REALM     the Kerberos realm whose user principals are the store's accounts
+  --http-port N     also serve HTTP on this port (0: a free one): the RPC over HTTP proxy
+                    /rpc/rpcproxy.dll (MS-RPCH), which leads to the RPC port above, and MAPI
+                    over HTTP (MS-OXCMAPIHTTP) at /mapi/emsmdb/ and /mapi/nspi/ on the same
+                    store; HTTP authentication (Basic, NTLM, Negotiate) against the store's
+                    accounts
+  --tls-cert FILE   serve HTTPS with this PEM certificate (chain) ...
+  --tls-key FILE    ... and this PEM private key
   --async-wait-timeout MS
                     how long EcDoAsyncWaitEx waits for a notification, in milliseconds
                     (1-300000, default 300000: the protocol's 5 minutes)
   --epm             also run an endpoint mapper on port 135 of the listen address, so that
                     clients given no port find ours (it needs the right to bind port 135)
+  --mapi-session-timeout SECONDS
+                    destroy a MAPI over HTTP Session Context unused for this long
+                    (1-86400, default 900); later requests get X-ResponseCode 10
+  --mapi-pending-period MS
+                    the PENDING keep-alive period of a waiting MAPI over HTTP request
+                    (100-300000, default 30000), announced as X-PendingPeriod
   --help            this text
 
 Once listening it prints "listening on ADDRESS:PORT" on stdout (with --epm first
-"endpoint mapper on ADDRESS:135"). SIGTERM or SIGINT stops it.
+"endpoint mapper on ADDRESS:135"), then, with --http-port,
+"http listening on ADDRESS:PORT" (or "https ..."). SIGTERM or SIGINT stops it.
 )";
+
+[[noreturn]] void usage_error(const std::string& why) {
+  std::cerr << "exmapi-server: " << why << "\n" << kUsage;
+  std::exit(2);
+}
 
 struct Options {
   std::string store;
@@ -55,13 +80,29 @@ struct Options {
   bool require_auth = false;
   bool epm = false;
   std::string keytab, realm;
+  std::optional<uint16_t> http_port;
+  std::string tls_cert, tls_key;
   std::chrono::milliseconds async_wait{exmapi::server::EmsmdbEndpoint::kMaxAsyncWait};
+  exmapi::server::mapihttp_server::Options mapi_http;
 };
 
-[[noreturn]] void usage_error(const std::string& why) {
-  std::cerr << "exmapi-server: " << why << "\n" << kUsage;
-  std::exit(2);
+unsigned long bounded_number(const std::string& option, const std::string& v, unsigned long low, unsigned long high,
+                             const char* unit) {
+  char* end = nullptr;
+  unsigned long n = std::strtoul(v.c_str(), &end, 10);
+  if (v.empty() || *end != '\0' || n < low || n > high)
+    usage_error(option + " " + v + " is not a number of " + unit + " (" + std::to_string(low) + "-" +
+                std::to_string(high) + ")");
+  return n;
 }
+
+uint16_t port_number(const std::string& option, const std::string& v) {
+  char* end = nullptr;
+  unsigned long n = std::strtoul(v.c_str(), &end, 10);
+  if (v.empty() || *end != '\0' || n > 65535) usage_error(option + " " + v + " is not a port number (0-65535)");
+  return static_cast<uint16_t>(n);
+}
+
 
 Options parse(int argc, char** argv) {
   Options o;
@@ -91,11 +132,17 @@ Options parse(int argc, char** argv) {
     } else if (a == "--fqdn") {
       o.fqdn = value();
     } else if (a == "--port") {
-      std::string v = value();
-      char* end = nullptr;
-      unsigned long n = std::strtoul(v.c_str(), &end, 10);
-      if (v.empty() || *end != '\0' || n > 65535) usage_error("--port " + v + " is not a port number (0-65535)");
-      o.port = static_cast<uint16_t>(n);
+      o.port = port_number(a, value());
+    } else if (a == "--http-port") {
+      o.http_port = port_number(a, value());
+    } else if (a == "--tls-cert") {
+      o.tls_cert = value();
+    } else if (a == "--tls-key") {
+      o.tls_key = value();
+    } else if (a == "--mapi-session-timeout") {
+      o.mapi_http.session_timeout = std::chrono::seconds(bounded_number(a, value(), 1, 86400, "seconds"));
+    } else if (a == "--mapi-pending-period") {
+      o.mapi_http.pending_period = std::chrono::milliseconds(bounded_number(a, value(), 100, 300000, "milliseconds"));
     } else if (a == "--async-wait-timeout") {
       std::string v = value();
       char* end = nullptr;
@@ -110,6 +157,8 @@ Options parse(int argc, char** argv) {
   if (o.store.empty()) usage_error("--store FILE is required");
   if (o.fqdn.empty()) o.fqdn = o.listen;
   if (o.keytab.empty() != o.realm.empty()) usage_error("--keytab and --realm go together");
+  if (o.tls_cert.empty() != o.tls_key.empty()) usage_error("--tls-cert and --tls-key go together");
+  if (!o.tls_cert.empty() && !o.http_port) usage_error("--tls-cert needs --http-port");
   return o;
 }
 
@@ -183,7 +232,40 @@ int main(int argc, char** argv) {
       std::cout << "endpoint mapper on " << opt.listen << ":" << epm_port << std::endl;
     }
     std::cout << "listening on " << opt.listen << ":" << port << std::endl;
+
+    // Declared after the host, so they stop first; the proxy before the HTTP front, so that its
+    // channels end and their connection threads can be joined.
+    std::optional<http::HostAuthenticator> http_auth;
+    std::optional<http::HttpServer> http_server;
+    std::optional<rpch::RpcProxy> rpc_proxy;
+    std::optional<mapihttp_server::MapiHttpService> mapi_http;
+    if (opt.http_port) {
+      http_auth.emplace(host);
+      http::ServerOptions ho;
+      ho.address = opt.listen;
+      ho.port = *opt.http_port;
+      ho.cert_file = opt.tls_cert;
+      ho.key_file = opt.tls_key;
+      ho.authenticator = &*http_auth;
+      http_server.emplace(ho);
+      rpch::ProxyOptions po;
+      po.backend_address = opt.listen;
+      po.backend_port = port;
+      rpc_proxy.emplace(po);
+      rpc_proxy->attach(*http_server);
+      mapi_http.emplace(emsmdb, nspi_service, [&host](const std::function<void()>& fn) { host.run_on_loop(fn); },
+                        opt.mapi_http);
+      mapi_http->attach(*http_server);
+      uint16_t http_port = http_server->start();
+      mapi_http->set_public_base(std::string(http_server->tls() ? "https" : "http") + "://" + opt.fqdn + ":" +
+                                 std::to_string(http_port));
+      std::cout << (http_server->tls() ? "https" : "http") << " listening on " << opt.listen << ":" << http_port
+                << std::endl;
+    }
     host.run();
+    rpc_proxy.reset();
+    http_server.reset();
+    mapi_http.reset();
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "exmapi-server: " << e.what() << "\n";

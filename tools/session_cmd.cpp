@@ -28,12 +28,20 @@ using Json = nlohmann::ordered_json;
     "  --protection LEVEL   seal (default), sign, connect\n" \
     "  --target-host NAME   the server's host name in its Kerberos SPNs, when --server is an address\n" \
     "  --mailbox NAME       open another user's mailbox (resolved by the address book)\n" \
+    "  --rpc-proxy HOST[:PORT]  RPC over HTTP(S) through this RPC proxy (ncacn_http); --port is\n" \
+    "                       then the RPC server port behind it (default 6001 and 6004)\n" \
+    "  --http-auth METHOD   how the proxy is told who you are: ntlm (default) or basic\n" \
+    "  --ca-file F          PEM file of the CAs that vouch for the proxy's certificate\n" \
+    "  --no-tls             plain HTTP to the proxy instead of HTTPS\n" \
     "  --password-file F    read the password from F's first line; otherwise EXMAPI_PASSWORD,\n" \
     "                       otherwise a prompt on the terminal (never on the command line)\n" \
     "  --json               print the data as JSON\n"
 
 struct Options {
   std::string server, user, domain, realm, mailbox, password_file, target_host;
+  std::string rpc_proxy, ca_file;
+  uint32_t http_auth = EXMAPI_HTTP_AUTH_NTLM;
+  bool no_tls = false;
   uint16_t port = 0;
   uint32_t auth = EXMAPI_AUTH_NTLM, protection = EXMAPI_PROTECTION_SEAL;
   bool json = false;
@@ -72,7 +80,8 @@ std::optional<int> parse(const char* command, const Args& args, Options& o) {
     std::string v;
     if (a == "--server" || a == "--user" || a == "--domain" || a == "--realm" || a == "--mailbox" ||
         a == "--target-host" || a == "--password-file" || a == "--port" || a == "--auth" || a == "--protection" ||
-        a == "--limit" || a == "--count" || a == "--timeout") {
+        a == "--limit" || a == "--count" || a == "--timeout" || a == "--rpc-proxy" || a == "--http-auth" ||
+        a == "--ca-file") {
       if (!need(v)) return usage_error(command, a + " needs a value");
       if (a == "--server") o.server = v;
       else if (a == "--user") o.user = v;
@@ -81,6 +90,14 @@ std::optional<int> parse(const char* command, const Args& args, Options& o) {
       else if (a == "--mailbox") o.mailbox = v;
       else if (a == "--target-host") o.target_host = v;
       else if (a == "--password-file") o.password_file = v;
+      else if (a == "--rpc-proxy") o.rpc_proxy = v;
+      else if (a == "--ca-file") o.ca_file = v;
+      else if (a == "--http-auth") {
+        if (v == "ntlm") o.http_auth = EXMAPI_HTTP_AUTH_NTLM;
+        else if (v == "basic") o.http_auth = EXMAPI_HTTP_AUTH_BASIC;
+        else if (v == "negotiate") o.http_auth = EXMAPI_HTTP_AUTH_NEGOTIATE;
+        else return usage_error(command, "--http-auth is ntlm, basic or negotiate, not '" + v + "'");
+      }
       else if (a == "--timeout") {
         char* end = nullptr;
         double seconds = std::strtod(v.c_str(), &end);
@@ -110,6 +127,8 @@ std::optional<int> parse(const char* command, const Args& args, Options& o) {
       }
     } else if (a == "--json") {
       o.json = true;
+    } else if (a == "--no-tls") {
+      o.no_tls = true;
     } else if (a == "--password") {
       return usage_error(command, "passwords are not taken on the command line: use --password-file or EXMAPI_PASSWORD");
     } else if (a.size() > 1 && a[0] == '-') {
@@ -119,6 +138,8 @@ std::optional<int> parse(const char* command, const Args& args, Options& o) {
     }
   }
   if (o.server.empty()) return usage_error(command, "--server is required");
+  if (o.rpc_proxy.empty() && (o.no_tls || !o.ca_file.empty()))
+    return usage_error(command, "--no-tls and --ca-file go with --rpc-proxy");
   if (o.auth != EXMAPI_AUTH_ANONYMOUS && o.user.empty()) return usage_error(command, "--user is required");
   return std::nullopt;
 }
@@ -169,6 +190,10 @@ exmapi_session* open_session(const char* command, const Options& o) {
   so.protection = o.protection;
   so.mailbox = o.mailbox.empty() ? nullptr : o.mailbox.c_str();
   so.target_host = o.target_host.empty() ? nullptr : o.target_host.c_str();
+  so.rpc_proxy = o.rpc_proxy.empty() ? nullptr : o.rpc_proxy.c_str();
+  so.http_auth = o.http_auth;
+  so.http_flags = o.no_tls ? EXMAPI_HTTP_NO_TLS : 0;
+  so.ca_file = o.ca_file.empty() ? nullptr : o.ca_file.c_str();
   exmapi_session* s = nullptr;
   if (exmapi_session_open(&s, &so) != EXMAPI_OK) {
     report_last_error(command);

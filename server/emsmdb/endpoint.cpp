@@ -89,12 +89,38 @@ size_t EmsmdbEndpoint::session_count() const {
   return sessions_.size();
 }
 
-EmsmdbEndpoint::Session& EmsmdbEndpoint::session_for(const Guid& handle, std::string_view account) {
+const EmsmdbEndpoint::Session* EmsmdbEndpoint::find_session(const Guid& handle, std::string_view account) const {
   auto it = sessions_.find(handle);
   // A handle of another account's session is as unknown to this caller as a forged one.
-  if (it == sessions_.end() || (!account.empty() && it->second->account != account))
+  if (it == sessions_.end() || (!account.empty() && it->second->account != account)) return nullptr;
+  return it->second.get();
+}
+
+EmsmdbEndpoint::Session& EmsmdbEndpoint::session_for(const Guid& handle, std::string_view account) {
+  if (find_session(handle, account) == nullptr)
     throw RpcFault(RpcFault::kContextMismatch, "unknown EMSMDB context handle " + handle.to_string());
-  return *it->second;
+  return *sessions_.find(handle)->second;
+}
+
+bool EmsmdbEndpoint::has_session(const Guid& session, std::string_view account) const {
+  std::lock_guard lock(mutex_);
+  return find_session(session, account) != nullptr;
+}
+
+m::EcDoConnectEx::Response EmsmdbEndpoint::connect(const m::EcDoConnectEx::Request& request, std::string_view account) {
+  std::lock_guard lock(mutex_);
+  return connect_locked(request, account, 0);
+}
+
+m::EcDoRpcExt2::Response EmsmdbEndpoint::execute(const m::EcDoRpcExt2::Request& request, std::string_view account) {
+  std::lock_guard lock(mutex_);
+  return execute_locked(request, account);
+}
+
+m::EcDoDisconnect::Response EmsmdbEndpoint::disconnect(const m::EcDoDisconnect::Request& request,
+                                                       std::string_view account) {
+  std::lock_guard lock(mutex_);
+  return disconnect_locked(request, account);
 }
 
 void EmsmdbEndpoint::connection_closed(uint64_t connection) {
@@ -113,14 +139,17 @@ void EmsmdbEndpoint::connection_closed(uint64_t connection) {
 Bytes EmsmdbEndpoint::call(uint16_t opnum, ByteView stub, std::string_view account, uint64_t connection) {
   std::lock_guard lock(mutex_);
   switch (opnum) {
-    case m::EcDoDisconnect::kOpnum: return disconnect(stub, account);
+    case m::EcDoDisconnect::kOpnum:
+      return ndr::encode_stub(disconnect_locked(decode<m::EcDoDisconnect::Request>(stub), account));
     case m::EcRRegisterPushNotification::kOpnum: return register_push(stub, account);
     case m::EcDummyRpc::kOpnum: {
       decode<m::EcDummyRpc::Request>(stub);
       return ndr::encode_stub(m::EcDummyRpc::Response{});
     }
-    case m::EcDoConnectEx::kOpnum: return connect(stub, account, connection);
-    case m::EcDoRpcExt2::kOpnum: return rpc(stub, account);
+    case m::EcDoConnectEx::kOpnum:
+      return ndr::encode_stub(connect_locked(decode<m::EcDoConnectEx::Request>(stub), account, connection));
+    case m::EcDoRpcExt2::kOpnum:
+      return ndr::encode_stub(execute_locked(decode<m::EcDoRpcExt2::Request>(stub), account));
     case m::EcDoAsyncConnectEx::kOpnum: return async_connect(stub, account);
     default:
       // Opnums 0, 2, 3, 5, 7, 8, 9, 12 and 13 are reserved and never on the wire (MS-OXCRPC 3.1.4).
@@ -135,8 +164,7 @@ void EmsmdbEndpoint::set_async_wait_timeout(std::chrono::milliseconds timeout) {
 
 void EmsmdbEndpoint::call_async(uint16_t opnum, ByteView stub, std::string_view account,
                                 std::shared_ptr<DeferredReply> reply) {
-  std::shared_ptr<emsmdb::NotificationQueue> queue;
-  std::chrono::milliseconds timeout;
+  Guid session;
   {
     std::lock_guard lock(mutex_);
     if (opnum != m::EcDoAsyncWaitEx::kOpnum)
@@ -144,7 +172,17 @@ void EmsmdbEndpoint::call_async(uint16_t opnum, ByteView stub, std::string_view 
     auto request = decode<m::EcDoAsyncWaitEx::Request>(stub);
     auto it = async_handles_.find(request.acxh.uuid);
     if (it == async_handles_.end()) throw RpcFault(RpcFault::kContextMismatch, "unknown AsyncEMSMDB context handle");
-    queue = session_for(it->second, account).processor->notifications();
+    session = it->second;
+  }
+  async_wait(session, account, std::move(reply));
+}
+
+void EmsmdbEndpoint::async_wait(const Guid& session, std::string_view account, std::shared_ptr<DeferredReply> reply) {
+  std::shared_ptr<emsmdb::NotificationQueue> queue;
+  std::chrono::milliseconds timeout;
+  {
+    std::lock_guard lock(mutex_);
+    queue = session_for(session, account).processor->notifications();
     timeout = async_wait_timeout_;
   }
   // The queue runs the waiter outside this endpoint's lock, possibly from another session's call.
@@ -165,15 +203,15 @@ void EmsmdbEndpoint::call_async(uint16_t opnum, ByteView stub, std::string_view 
   });
 }
 
-Bytes EmsmdbEndpoint::connect(ByteView stub, std::string_view account, uint64_t connection) {
-  auto request = decode<m::EcDoConnectEx::Request>(stub);
+m::EcDoConnectEx::Response EmsmdbEndpoint::connect_locked(const m::EcDoConnectEx::Request& request,
+                                                          std::string_view account, uint64_t connection) {
   m::EcDoConnectEx::Response out;
   out.server_version = words(kServerVersion);
   out.best_version = words(kMinimumClientVersion);
   out.timestamp = request.timestamp;
   auto fail = [&](uint32_t code) {
     out.result = code;
-    return ndr::encode_stub(out);
+    return out;
   };
   if (normalize(request.client_version) < kMinimumClientVersion) return fail(ec::VersionMismatch);
   // The DN names a mailbox (MS-OXCRPC 3.1.4.1: ecUnknownUser when there is none) that must be the
@@ -201,15 +239,15 @@ Bytes EmsmdbEndpoint::connect(ByteView stub, std::string_view account, uint64_t 
     if (u.account == target) out.display_name = std::string(u.display_name);
   out.best_version = request.client_version;  // accepted as it is
   sessions_.emplace(handle, std::move(session));
-  return ndr::encode_stub(out);
+  return out;
 }
 
-Bytes EmsmdbEndpoint::disconnect(ByteView stub, std::string_view account) {
-  auto request = decode<m::EcDoDisconnect::Request>(stub);
+m::EcDoDisconnect::Response EmsmdbEndpoint::disconnect_locked(const m::EcDoDisconnect::Request& request,
+                                                              std::string_view account) {
   session_for(request.cxh.uuid, account);
   sessions_.erase(request.cxh.uuid);
   std::erase_if(async_handles_, [&](const auto& kv) { return kv.second == request.cxh.uuid; });
-  return ndr::encode_stub(m::EcDoDisconnect::Response{});  // a null handle: the context is closed
+  return m::EcDoDisconnect::Response{};  // a null handle: the context is closed
 }
 
 Bytes EmsmdbEndpoint::async_connect(ByteView stub, std::string_view account) {
@@ -230,16 +268,16 @@ Bytes EmsmdbEndpoint::register_push(ByteView stub, std::string_view account) {
   return ndr::encode_stub(out);
 }
 
-Bytes EmsmdbEndpoint::rpc(ByteView stub, std::string_view account) {
+m::EcDoRpcExt2::Response EmsmdbEndpoint::execute_locked(const m::EcDoRpcExt2::Request& request,
+                                                       std::string_view account) {
   auto started = std::chrono::steady_clock::now();
-  auto request = decode<m::EcDoRpcExt2::Request>(stub);
   Session& session = session_for(request.cxh.uuid, account);
   m::EcDoRpcExt2::Response out;
   out.cxh = request.cxh;
   auto finish = [&](uint32_t result) {
     out.result = result;
     out.trans_time = static_cast<uint32_t>(elapsed_ms(started));
-    return ndr::encode_stub(out);
+    return out;
   };
   std::vector<wire::ExtendedBuffer> in;
   try {

@@ -1,6 +1,8 @@
 // The EMSMDB and AsyncEMSMDB interfaces of the reference server (MS-OXCRPC 3.1.4 and 3.3.4), independent
-// of the RPC host: the host hands over each call's opnum and request stub with the authenticated
-// account and sends back the response stub, or a fault when call() throws RpcFault.
+// of the transport. The RPC host hands over each call's opnum and request stub with the authenticated
+// account and sends back the response stub, or a fault when call() throws RpcFault; MAPI over HTTP
+// (server/mapihttp) maps its Connect, Execute, Disconnect and NotificationWait bodies onto the typed
+// methods below, which both transports share.
 #pragma once
 
 #include <chrono>
@@ -14,6 +16,7 @@
 #include "base/bytes.hpp"
 #include "base/text.hpp"
 #include "deferred_reply.hpp"
+#include "ndr/emsmdb_methods.hpp"
 #include "rpc_fault.hpp"
 
 namespace exmapi::server {
@@ -44,6 +47,21 @@ class EmsmdbEndpoint {
   // timeout passes or the session ends. Throws RpcFault as call() does (before any answer).
   void call_async(uint16_t opnum, ByteView request_stub, std::string_view authenticated_account,
                   std::shared_ptr<DeferredReply> reply);
+  // The methods on decoded requests. A session is named by the CXH that connect() returned; a CXH
+  // this endpoint never issued, or one of another account's session, throws RpcFault
+  // (kContextMismatch). A non-empty `account` is the authenticated caller.
+  ndr::emsmdb::EcDoConnectEx::Response connect(const ndr::emsmdb::EcDoConnectEx::Request&, std::string_view account);
+  ndr::emsmdb::EcDoRpcExt2::Response execute(const ndr::emsmdb::EcDoRpcExt2::Request&, std::string_view account);
+  ndr::emsmdb::EcDoDisconnect::Response disconnect(const ndr::emsmdb::EcDoDisconnect::Request&,
+                                                   std::string_view account);
+  // EcDoAsyncWaitEx on the session `session` (a CXH: MAPI over HTTP's NotificationWait has no ACXH).
+  // `reply` receives the encoded EcDoAsyncWaitEx response: NotificationPending at once when the
+  // session has notifications queued, else as soon as one is queued, or nothing pending once the
+  // wait timeout passes or the wait is cancelled.
+  void async_wait(const Guid& session, std::string_view account, std::shared_ptr<DeferredReply> reply);
+  // Whether `session` is open and `account`'s (any account's when empty).
+  bool has_session(const Guid& session, std::string_view account) const;
+
   // How long an EcDoAsyncWaitEx waits for a notification (the protocol's bound: 5 minutes).
   void set_async_wait_timeout(std::chrono::milliseconds timeout);
   static constexpr std::chrono::milliseconds kMaxAsyncWait{5 * 60 * 1000};
@@ -59,12 +77,16 @@ class EmsmdbEndpoint {
 
  private:
   struct Session;
-  Bytes connect(ByteView stub, std::string_view account, uint64_t connection);
-  Bytes rpc(ByteView stub, std::string_view account);
-  Bytes disconnect(ByteView stub, std::string_view account);
+  // `connection` 0: a session no transport connection owns (MAPI over HTTP: its cookie does).
+  ndr::emsmdb::EcDoConnectEx::Response connect_locked(const ndr::emsmdb::EcDoConnectEx::Request&,
+                                                      std::string_view account, uint64_t connection);
+  ndr::emsmdb::EcDoRpcExt2::Response execute_locked(const ndr::emsmdb::EcDoRpcExt2::Request&, std::string_view account);
+  ndr::emsmdb::EcDoDisconnect::Response disconnect_locked(const ndr::emsmdb::EcDoDisconnect::Request&,
+                                                          std::string_view account);
   Bytes async_connect(ByteView stub, std::string_view account);
   Bytes register_push(ByteView stub, std::string_view account);
   Session& session_for(const Guid& handle, std::string_view account);
+  const Session* find_session(const Guid& handle, std::string_view account) const;
 
   mutable std::mutex mutex_;  // one call at a time: the store's transactions share its connection
   std::shared_ptr<MailboxStore> store_;
