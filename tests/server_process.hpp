@@ -29,6 +29,7 @@ class ServerProcess {
     store_ = (dir_ / "store.sqlite").string();
     std::vector<std::string> args{"--store", store_, "--seed", "--port", "0"};
     args.insert(args.end(), extra.begin(), extra.end());
+    for (const auto& a : extra) expect_http_ = expect_http_ || a == "--http-port";
     start(args);
   }
   // Serves an existing store (no --seed); the caller owns the file.
@@ -45,6 +46,8 @@ class ServerProcess {
 
   uint16_t port() const { return port_; }
   uint16_t epm_port() const { return epm_port_; }  // 0 without --epm
+  // With --http-port among the options: the HTTP(S) port it printed.
+  uint16_t http_port() const { return http_port_; }
   const std::string& store() const { return store_; }
   pid_t pid() const { return pid_; }
   // Stops the server; returns its exit status (as waitpid reports it).
@@ -81,15 +84,20 @@ class ServerProcess {
     close(out[1]);
     // The first line says where it listens (after the endpoint mapper's, with --epm); a server that
     // dies first closes the pipe.
+    auto read_line = [&] {
+      std::string line;
+      char c;
+      while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
+      return line;
+    };
     std::string line;
     const std::string epm_prefix = "endpoint mapper on 127.0.0.1:";
     for (bool more = true; more;) {
-      line.clear();
-      char c;
-      while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
+      line = read_line();
       more = line.rfind(epm_prefix, 0) == 0;
       if (more) epm_port_ = static_cast<uint16_t>(std::stoi(line.substr(epm_prefix.size())));
     }
+    std::string http_line = expect_http_ ? read_line() : std::string();
     close(out[0]);
     const std::string prefix = "listening on 127.0.0.1:";
     if (line.rfind(prefix, 0) != 0) {
@@ -97,6 +105,14 @@ class ServerProcess {
       throw std::runtime_error("exmapi-server did not start (first line: \"" + line + "\")");
     }
     port_ = static_cast<uint16_t>(std::stoi(line.substr(prefix.size())));
+    if (expect_http_) {
+      auto colon = http_line.rfind(':');
+      if (http_line.find("listening on 127.0.0.1:") == std::string::npos || colon == std::string::npos) {
+        stop();
+        throw std::runtime_error("exmapi-server did not serve HTTP (second line: \"" + http_line + "\")");
+      }
+      http_port_ = static_cast<uint16_t>(std::stoi(http_line.substr(colon + 1)));
+    }
   }
 
   std::filesystem::path dir_;
@@ -105,6 +121,8 @@ class ServerProcess {
   int status_ = 0;
   uint16_t port_ = 0;
   uint16_t epm_port_ = 0;
+  bool expect_http_ = false;
+  uint16_t http_port_ = 0;
 };
 
 }  // namespace exmapi::test
