@@ -19,6 +19,7 @@
 #include "store/mailbox_seed.hpp"
 #include "store/mailbox_tags.hpp"
 #include "store/sample_org.hpp"
+#include "recorded_reply.hpp"
 #include "test_support.hpp"
 #include "wire/extended_buffer.hpp"
 
@@ -30,6 +31,7 @@ namespace m = ndr::emsmdb;
 namespace tag = server::mailbox_tag;
 using server::EmsmdbEndpoint;
 using server::RpcFault;
+using test::RecordedReply;
 
 constexpr uint32_t kNoHandle = 0xFFFFFFFF;
 
@@ -148,31 +150,6 @@ const T& response(const Client::Exchange& ex, size_t i) {
 std::string cell_text(const PropertyCell& c) {
   return c.flag == ValueFlag::Present ? c.value.as_string() : std::string();
 }
-
-// A deferred reply as a transport would hold it, with the timer run by hand.
-class RecordedReply : public server::DeferredReply {
- public:
-  void reply(Bytes stub) override {
-    if (!stub_) stub_ = std::move(stub);
-  }
-  void fault(uint32_t code) override {
-    if (!stub_) fault_ = code, stub_ = Bytes{};
-  }
-  bool answered() const override { return stub_.has_value(); }
-  void set_timeout(std::chrono::milliseconds delay, std::function<void()> fn) override {
-    timeout = delay;
-    on_timeout = std::move(fn);
-  }
-  void on_abandon(std::function<void()> fn) override { abandoned = std::move(fn); }
-
-  const std::optional<Bytes>& stub() const { return stub_; }
-  std::chrono::milliseconds timeout{0};
-  std::function<void()> on_timeout, abandoned;
-
- private:
-  std::optional<Bytes> stub_;
-  uint32_t fault_ = 0;
-};
 
 class EmsmdbEndpointTest : public ::testing::Test {
  protected:

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "base/error.hpp"
+#include "recorded_reply.hpp"
 #include "emsmdb/endpoint.hpp"
 #include "ndr/emsmdb_methods.hpp"
 #include "rpc/emsmdb_client.hpp"
@@ -89,7 +90,9 @@ TEST(ServerSessionRundown, ALostConnectionFreesItsSessionsAndAsyncHandles) {
     ASSERT_TRUE(async_handle);
     m::EcDoAsyncWaitEx::Request wait;
     wait.acxh = *async_handle;
-    EXPECT_THROW(emsmdb.call_async(m::EcDoAsyncWaitEx::kOpnum, ndr::encode_stub(wait), ""), RpcFault);
+    EXPECT_THROW(emsmdb.call_async(m::EcDoAsyncWaitEx::kOpnum, ndr::encode_stub(wait), "",
+                                   std::make_shared<test::RecordedReply>()),
+                 RpcFault);
   }
   std::error_code ignored;
   std::filesystem::remove_all(dir, ignored);
