@@ -4,7 +4,10 @@
 // bytes, over-limit counts), and the byte-exact vectors of tests/data/mapihttp.
 #include <gtest/gtest.h>
 
+#include <exmapi/mapihttp.h>
+
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "mapihttp/bodies.hpp"
@@ -132,7 +135,7 @@ TEST(MapiHttpStream, WriterOutputParsesBack) {
   std::vector<HeaderField> headers = timing_headers(12, 1795763560);
   Bytes final = response_stream_final(headers, body);
   out.append(final.begin(), final.end());
-  EXPECT_EQ(out.substr(0, 28), "PROCESSING\r\nPENDING\r\nDONE\r\n");
+  EXPECT_EQ(out.substr(0, 27), "PROCESSING\r\nPENDING\r\nDONE\r\n");
   ResponseStreamParser p;
   p.feed(view(out));
   p.finish();
@@ -185,7 +188,7 @@ TEST(MapiHttpStream, MalformedStreamsFailWithTheirOffset) {
   expect_stream_error("PROCESSING\r\n" + std::string(40, 'P'), 12, "longer than 16", false, small);
   small = {};
   small.max_headers = 1;
-  expect_stream_error("PROCESSING\r\nDONE\r\nA: 1\r\nB: 2\r\n", 25, "more than 1", false, small);
+  expect_stream_error("PROCESSING\r\nDONE\r\nA: 1\r\nB: 2\r\n", 24, "more than 1", false, small);
   small = {};
   small.max_body = 3;
   expect_stream_error("PROCESSING\r\nDONE\r\n\r\n1234", 20, "exceeds 3", false, small);
@@ -388,9 +391,10 @@ TEST(MapiHttpAbValues, RowsFollowFlagsAndColumnTypes) {
   EXPECT_EQ(row2.cells[1].value.value->as_int32(), 7);
   EXPECT_EQ(row2.cells[2].value.value->as_int32(), 6);
   // Flags other than 0/1, Flag other than 0/1/0xA.
-  ByteReader bad(test::from_hex("02"));
+  Bytes bad_bytes = test::from_hex("02"), bad_flag_bytes = test::from_hex("01 05");
+  ByteReader bad(bad_bytes);
   EXPECT_THROW(decode_ab_row(bad, columns), DecodeError);
-  ByteReader bad_flag(test::from_hex("01 05"));
+  ByteReader bad_flag(bad_flag_bytes);
   try {
     decode_ab_row(bad_flag, columns);
     ADD_FAILURE();
@@ -491,6 +495,46 @@ TEST(MapiHttpVectors, StreamVectorHasTheMetaTagsAndHeaders) {
   EXPECT_EQ(p.header(header::ElapsedTime), "2");
   auto body = decode_body<BindResponse>(p.body());
   EXPECT_EQ(body.server_guid.to_string(), "{868BBCAB-3379-48C4-A1EF-1B53E63BDC46}");
+}
+
+}  // namespace
+}  // namespace exmapi::mapihttp
+
+namespace exmapi::mapihttp {
+namespace {
+
+// ---- the C ABI and `exmapi decode mapihttp-*` -----------------------------------------------------------------
+
+TEST(MapiHttpCapi, DecodesABodyToJsonAndReportsBadBytes) {
+  Bytes bind = test::from_hex(load_vector("2_2_5_1_2_bind_response.json").at("hex").get<std::string>());
+  exmapi_buf out{nullptr, 0};
+  ASSERT_EQ(exmapi_mapihttp_decode(&out, "bind", 1, bind.data(), bind.size()), EXMAPI_OK);
+  auto json = nlohmann::json::parse(std::string(reinterpret_cast<const char*>(out.data), out.size));
+  EXPECT_EQ(reinterpret_cast<const char*>(out.data)[out.size], '\0');
+  exmapi_buf_dispose(&out);
+  EXPECT_EQ(json.at("RequestType"), "Bind");
+  EXPECT_EQ(json.at("Body"), "BindResponse");
+  EXPECT_EQ(json.at("ServerGuid"), "{868BBCAB-3379-48C4-A1EF-1B53E63BDC46}");
+  EXPECT_EQ(exmapi_mapihttp_decode(&out, "Bind", 1, bind.data(), bind.size() - 1), EXMAPI_E_DECODE);
+  EXPECT_EQ(out.data, nullptr);
+  EXPECT_EQ(exmapi_error_last()->offset, 24u);
+  EXPECT_EQ(exmapi_mapihttp_decode(&out, "NoSuchType", 0, nullptr, 0), EXMAPI_E_INVALID_ARGUMENT);
+  EXPECT_EQ(exmapi_mapihttp_decode(&out, "PING", 0, nullptr, 0), EXMAPI_E_INVALID_ARGUMENT);
+}
+
+TEST(MapiHttpCli, DecodeMapiHttpRequestAndResponse) {
+  std::string hex = load_vector("2_2_5_1_1_bind_request.json").at("hex");
+  auto r = test::run_command(test::cli_path() + " decode mapihttp-request --type Bind " + hex, "");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto json = nlohmann::json::parse(r.out);
+  EXPECT_EQ(json.at("Body"), "BindRequest");
+  EXPECT_EQ(json.at("State").at("CodePage"), 1252);
+  auto bad = test::run_command(test::cli_path() + " decode mapihttp-response --type Bind 00000000", "");
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("offset"), std::string::npos) << bad.err;
+  auto usage = test::run_command(test::cli_path() + " decode mapihttp-response 00", "");
+  EXPECT_NE(usage.exit_code, 0);
+  EXPECT_NE(usage.err.find("--type"), std::string::npos) << usage.err;
 }
 
 }  // namespace
