@@ -46,8 +46,9 @@ class ServerProcess {
 
   uint16_t port() const { return port_; }
   uint16_t epm_port() const { return epm_port_; }  // 0 without --epm
-  // With --http-port among the options: the HTTP(S) port it printed.
+  // With --http-port among the options: the HTTP(S) port it printed, and whether it serves HTTPS.
   uint16_t http_port() const { return http_port_; }
+  bool https() const { return https_; }
   const std::string& store() const { return store_; }
   pid_t pid() const { return pid_; }
   // Stops the server; returns its exit status (as waitpid reports it).
@@ -111,6 +112,7 @@ class ServerProcess {
         stop();
         throw std::runtime_error("exmapi-server did not serve HTTP (second line: \"" + http_line + "\")");
       }
+      https_ = http_line.rfind("https ", 0) == 0;
       http_port_ = static_cast<uint16_t>(std::stoi(http_line.substr(colon + 1)));
     }
   }
@@ -123,6 +125,7 @@ class ServerProcess {
   uint16_t epm_port_ = 0;
   bool expect_http_ = false;
   uint16_t http_port_ = 0;
+  bool https_ = false;
 };
 
 }  // namespace exmapi::test
