@@ -8,6 +8,9 @@
 #include <string>
 
 #include "server/emsmdb/endpoint.hpp"
+#include "server/http/http_auth.hpp"
+#include "server/http/http_server.hpp"
+#include "server/rpch/rpc_proxy.hpp"
 #include "server/nspi/nspi_service.hpp"
 #include "server/rpc_host.hpp"
 #include "server/store/database.hpp"
@@ -18,6 +21,7 @@ namespace {
 
 constexpr const char* kUsage = R"(usage: exmapi-server --store FILE [--seed] [--listen ADDRESS] [--port N] [--fqdn NAME]
                      [--require-auth] [--keytab FILE --realm REALM]
+                     [--http-port N [--tls-cert FILE --tls-key FILE]]
 
 Serves EMSMDB, AsyncEMSMDB, NSPI and RFR over ncacn_ip_tcp from one SQLite store.
 
@@ -30,10 +34,21 @@ Serves EMSMDB, AsyncEMSMDB, NSPI and RFR over ncacn_ip_tcp from one SQLite store
                     Kerberos binds are accepted either way, checked against the store's accounts
   --keytab FILE     accept Kerberos: the keytab holding exchangeMDB/HOST (and exchangeAB/HOST) keys
   --realm REALM     the Kerberos realm whose user principals are the store's accounts
+  --http-port N     also serve HTTP on this port (0: a free one): the RPC over HTTP proxy
+                    /rpc/rpcproxy.dll (MS-RPCH), which leads to the RPC port above; HTTP
+                    authentication (Basic, NTLM, Negotiate) against the store's accounts
+  --tls-cert FILE   serve HTTPS with this PEM certificate (chain) ...
+  --tls-key FILE    ... and this PEM private key
   --help            this text
 
-Once listening it prints "listening on ADDRESS:PORT" on stdout. SIGTERM or SIGINT stops it.
+Once listening it prints "listening on ADDRESS:PORT" on stdout, then, with --http-port,
+"http listening on ADDRESS:PORT" (or "https ..."). SIGTERM or SIGINT stops it.
 )";
+
+[[noreturn]] void usage_error(const std::string& why) {
+  std::cerr << "exmapi-server: " << why << "\n" << kUsage;
+  std::exit(2);
+}
 
 struct Options {
   std::string store;
@@ -43,12 +58,17 @@ struct Options {
   std::string fqdn;
   bool require_auth = false;
   std::string keytab, realm;
+  std::optional<uint16_t> http_port;
+  std::string tls_cert, tls_key;
 };
 
-[[noreturn]] void usage_error(const std::string& why) {
-  std::cerr << "exmapi-server: " << why << "\n" << kUsage;
-  std::exit(2);
+uint16_t port_number(const std::string& option, const std::string& v) {
+  char* end = nullptr;
+  unsigned long n = std::strtoul(v.c_str(), &end, 10);
+  if (v.empty() || *end != '\0' || n > 65535) usage_error(option + " " + v + " is not a port number (0-65535)");
+  return static_cast<uint16_t>(n);
 }
+
 
 Options parse(int argc, char** argv) {
   Options o;
@@ -76,11 +96,13 @@ Options parse(int argc, char** argv) {
     } else if (a == "--fqdn") {
       o.fqdn = value();
     } else if (a == "--port") {
-      std::string v = value();
-      char* end = nullptr;
-      unsigned long n = std::strtoul(v.c_str(), &end, 10);
-      if (v.empty() || *end != '\0' || n > 65535) usage_error("--port " + v + " is not a port number (0-65535)");
-      o.port = static_cast<uint16_t>(n);
+      o.port = port_number(a, value());
+    } else if (a == "--http-port") {
+      o.http_port = port_number(a, value());
+    } else if (a == "--tls-cert") {
+      o.tls_cert = value();
+    } else if (a == "--tls-key") {
+      o.tls_key = value();
     } else {
       usage_error("unknown argument " + a);
     }
@@ -88,6 +110,8 @@ Options parse(int argc, char** argv) {
   if (o.store.empty()) usage_error("--store FILE is required");
   if (o.fqdn.empty()) o.fqdn = o.listen;
   if (o.keytab.empty() != o.realm.empty()) usage_error("--keytab and --realm go together");
+  if (o.tls_cert.empty() != o.tls_key.empty()) usage_error("--tls-cert and --tls-key go together");
+  if (!o.tls_cert.empty() && !o.http_port) usage_error("--tls-cert needs --http-port");
   return o;
 }
 
@@ -146,7 +170,33 @@ int main(int argc, char** argv) {
 
     uint16_t port = host.listen(opt.listen, opt.port);
     std::cout << "listening on " << opt.listen << ":" << port << std::endl;
+
+    // Declared after the host, so they stop first; the proxy before the HTTP front, so that its
+    // channels end and their connection threads can be joined.
+    std::optional<http::HostAuthenticator> http_auth;
+    std::optional<http::HttpServer> http_server;
+    std::optional<rpch::RpcProxy> rpc_proxy;
+    if (opt.http_port) {
+      http_auth.emplace(host);
+      http::ServerOptions ho;
+      ho.address = opt.listen;
+      ho.port = *opt.http_port;
+      ho.cert_file = opt.tls_cert;
+      ho.key_file = opt.tls_key;
+      ho.authenticator = &*http_auth;
+      http_server.emplace(ho);
+      rpch::ProxyOptions po;
+      po.backend_address = opt.listen;
+      po.backend_port = port;
+      rpc_proxy.emplace(po);
+      rpc_proxy->attach(*http_server);
+      uint16_t http_port = http_server->start();
+      std::cout << (http_server->tls() ? "https" : "http") << " listening on " << opt.listen << ":" << http_port
+                << std::endl;
+    }
     host.run();
+    rpc_proxy.reset();
+    http_server.reset();
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "exmapi-server: " << e.what() << "\n";

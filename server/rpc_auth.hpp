@@ -20,14 +20,16 @@ class Authenticator {
   // dcesrv_context_callbacks.auth.gensec_prepare: a fresh gensec server for one bind.
   static NTSTATUS prepare(TALLOC_CTX* mem, dcesrv_call_state* call, gensec_security** out, void* self);
 
+  // A fresh gensec server checked against the store's accounts (also for HTTP authentication,
+  // server/http/http_auth.cpp). Call it on the host's loop thread only.
+  NTSTATUS start(TALLOC_CTX* mem, gensec_security** out);
+
   // For the auth4_context callbacks.
   const AccountLookup& lookup() const { return lookup_; }
   const std::string& realm() const { return realm_; }
   loadparm_context* lp() const { return lp_; }
 
  private:
-  NTSTATUS start(TALLOC_CTX* mem, gensec_security** out);
-
   loadparm_context* lp_;
   tevent_context* ev_;
   AccountLookup lookup_;

@@ -1,16 +1,20 @@
 #include "server/rpc_host.hpp"
 
 #include <arpa/inet.h>
+#include <sys/eventfd.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <condition_variable>
 #include <csignal>
 #include <cstring>
+#include <deque>
 #include <iostream>
 #include <list>
+#include <mutex>
 
 #include "base/error.hpp"
 #include "server/rpc_auth.hpp"
@@ -50,7 +54,20 @@ struct RpcHost::Impl {
   uint64_t next_connection = 1;
   bool stopping = false;
   std::unique_ptr<Authenticator> authenticator;
+  AccountLookup lookup;
   bool require_authentication = false;
+
+  // Work other threads hand to the loop (run_on_loop).
+  struct Task {
+    const std::function<void()>* fn;
+    std::exception_ptr error;
+    bool done = false;
+  };
+  std::mutex tasks_mutex;
+  std::condition_variable tasks_done;
+  std::deque<Task*> tasks;
+  bool loop_ended = false;
+  int wake_fd = -1;
 };
 
 namespace {
@@ -254,6 +271,29 @@ void accept_connection(tevent_context* ev, tevent_fd*, uint16_t, void* p) {
   if (!NT_STATUS_IS_OK(st)) return fail(nt_errstr(st));
 }
 
+void run_tasks(tevent_context*, tevent_fd*, uint16_t, void* p) {
+  auto* host = static_cast<RpcHost::Impl*>(p);
+  uint64_t count;
+  if (read(host->wake_fd, &count, sizeof count) < 0 && errno != EAGAIN) return;
+  for (;;) {
+    RpcHost::Impl::Task* task;
+    {
+      std::lock_guard lock(host->tasks_mutex);
+      if (host->tasks.empty()) return;
+      task = host->tasks.front();
+      host->tasks.pop_front();
+    }
+    try {
+      (*task->fn)();
+    } catch (...) {
+      task->error = std::current_exception();
+    }
+    std::lock_guard lock(host->tasks_mutex);
+    task->done = true;
+    host->tasks_done.notify_all();
+  }
+}
+
 void on_signal(tevent_context*, tevent_signal*, int, int, void*, void* p) {
   static_cast<RpcHost::Impl*>(p)->stopping = true;
 }
@@ -275,13 +315,49 @@ RpcHost::RpcHost() : impl_(std::make_unique<Impl>()) {
   h.callbacks.assoc_group.find = find_assoc_group;
   NTSTATUS st = dcesrv_init_context(h.root, h.lp, &h.callbacks, &h.dce);
   if (!NT_STATUS_IS_OK(st)) fail_setup(std::string("dcesrv_init_context: ") + nt_errstr(st));
+  h.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (h.wake_fd < 0) fail_setup(std::string("eventfd: ") + std::strerror(errno));
+  if (tevent_add_fd(h.ev, h.root, h.wake_fd, TEVENT_FD_READ, run_tasks, &h) == nullptr) fail_setup("tevent_add_fd failed");
 }
 
 RpcHost::~RpcHost() {
   // Connections go first: their destructors report disconnects through this object.
+  end_tasks();
   talloc_free(impl_->root);
   if (impl_->listen_fd >= 0) close(impl_->listen_fd);
+  if (impl_->wake_fd >= 0) close(impl_->wake_fd);
 }
+
+void RpcHost::end_tasks() {
+  Impl& h = *impl_;
+  std::lock_guard lock(h.tasks_mutex);
+  h.loop_ended = true;
+  for (Impl::Task* t : h.tasks) {
+    t->error = std::make_exception_ptr(std::runtime_error("the server is stopping"));
+    t->done = true;
+  }
+  h.tasks.clear();
+  h.tasks_done.notify_all();
+}
+
+void RpcHost::run_on_loop(const std::function<void()>& fn) {
+  Impl& h = *impl_;
+  Impl::Task task{&fn, nullptr, false};
+  std::unique_lock lock(h.tasks_mutex);
+  if (h.loop_ended) throw std::runtime_error("the server is stopping");
+  h.tasks.push_back(&task);
+  uint64_t one = 1;
+  if (write(h.wake_fd, &one, sizeof one) < 0 && errno != EAGAIN) {
+    h.tasks.pop_back();
+    throw std::runtime_error(std::string("cannot wake the server loop: ") + std::strerror(errno));
+  }
+  h.tasks_done.wait(lock, [&] { return task.done; });
+  if (task.error) std::rethrow_exception(task.error);
+}
+
+Authenticator* RpcHost::authenticator() { return impl_->authenticator.get(); }
+
+const AccountLookup& RpcHost::account_lookup() const { return impl_->lookup; }
 
 void RpcHost::add_interface(const std::string& name, const std::string& uuid, uint16_t major, uint16_t minor,
                             RpcHandler handler) {
@@ -306,6 +382,7 @@ void RpcHost::add_interface(const std::string& name, const std::string& uuid, ui
 
 void RpcHost::accept_authentication(AccountLookup lookup, std::string keytab, std::string realm) {
   Impl& h = *impl_;
+  h.lookup = lookup;
   h.authenticator = std::make_unique<Authenticator>(h.lp, h.ev, std::move(lookup), std::move(keytab), std::move(realm));
   h.callbacks.auth.gensec_prepare = Authenticator::prepare;
   h.callbacks.auth.private_data = h.authenticator.get();
@@ -352,7 +429,11 @@ uint16_t RpcHost::listen(const std::string& address, uint16_t port) {
 void RpcHost::run() {
   Impl& h = *impl_;
   while (!h.stopping)
-    if (tevent_loop_once(h.ev) != 0) fail_setup(std::string("tevent loop failed: ") + std::strerror(errno));
+    if (tevent_loop_once(h.ev) != 0) {
+      end_tasks();
+      fail_setup(std::string("tevent loop failed: ") + std::strerror(errno));
+    }
+  end_tasks();
 }
 
 void RpcHost::stop() { impl_->stopping = true; }

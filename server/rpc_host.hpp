@@ -16,6 +16,8 @@
 
 namespace exmapi::server {
 
+class Authenticator;
+
 // Who made a call, as the RPC layer authenticated it.
 struct CallerIdentity {
   std::string account;      // the authenticated account name; empty for an anonymous bind
@@ -62,9 +64,18 @@ class RpcHost {
   void run();
   void stop();
 
+  // Runs fn on the loop thread and waits for it. Samba's libraries are single-threaded, and the HTTP
+  // front's connections have threads of their own. Throws once the loop has ended.
+  void run_on_loop(const std::function<void()>& fn);
+  // The gensec side of accept_authentication(), for HTTP authentication (server/http/http_auth.hpp);
+  // nullptr without it. Use it on the loop thread only.
+  Authenticator* authenticator();
+  const AccountLookup& account_lookup() const;
+
   struct Impl;
 
  private:
+  void end_tasks();
   std::unique_ptr<Impl> impl_;
 };
 

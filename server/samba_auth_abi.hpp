@@ -100,6 +100,11 @@ NTSTATUS gensec_init(void);
 NTSTATUS gensec_server_start(TALLOC_CTX* mem_ctx, struct gensec_settings* settings,
                              struct auth4_context* auth_context, struct gensec_security** gensec_security);
 NTSTATUS gensec_set_credentials(struct gensec_security* gensec_security, struct cli_credentials* credentials);
+NTSTATUS gensec_start_mech_by_name(struct gensec_security* gensec_security, const char* name);
+NTSTATUS gensec_update(struct gensec_security* gensec_security, TALLOC_CTX* out_mem_ctx, const DATA_BLOB in,
+                       DATA_BLOB* out);
+NTSTATUS gensec_session_info(struct gensec_security* gensec_security, TALLOC_CTX* mem_ctx,
+                             struct auth_session_info** session_info);
 
 // libcli/auth/ntlm_check.h and libcli/auth/proto.h (libcliauth-samba4).
 enum ntlm_auth_level { NTLM_AUTH_DISABLED, NTLM_AUTH_ON, NTLM_AUTH_NTLMV2_ONLY, NTLM_AUTH_MSCHAPv2_NTLMV2_ONLY };

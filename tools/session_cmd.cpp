@@ -25,12 +25,20 @@ using Json = nlohmann::ordered_json;
     "  --auth METHOD        ntlm (default), negotiate, kerberos, anonymous\n" \
     "  --protection LEVEL   seal (default), sign, connect\n" \
     "  --mailbox NAME       open another user's mailbox (resolved by the address book)\n" \
+    "  --rpc-proxy HOST[:PORT]  RPC over HTTP(S) through this RPC proxy (ncacn_http); --port is\n" \
+    "                       then the RPC server port behind it (default 6001 and 6004)\n" \
+    "  --http-auth METHOD   how the proxy is told who you are: ntlm (default) or basic\n" \
+    "  --ca-file F          PEM file of the CAs that vouch for the proxy's certificate\n" \
+    "  --no-tls             plain HTTP to the proxy instead of HTTPS\n" \
     "  --password-file F    read the password from F's first line; otherwise EXMAPI_PASSWORD,\n" \
     "                       otherwise a prompt on the terminal (never on the command line)\n" \
     "  --json               print the data as JSON\n"
 
 struct Options {
   std::string server, user, domain, realm, mailbox, password_file;
+  std::string rpc_proxy, ca_file;
+  uint32_t http_auth = EXMAPI_HTTP_AUTH_NTLM;
+  bool no_tls = false;
   uint16_t port = 0;
   uint32_t auth = EXMAPI_AUTH_NTLM, protection = EXMAPI_PROTECTION_SEAL;
   bool json = false;
@@ -66,7 +74,8 @@ std::optional<int> parse(const char* command, const Args& args, Options& o) {
     };
     std::string v;
     if (a == "--server" || a == "--user" || a == "--domain" || a == "--realm" || a == "--mailbox" ||
-        a == "--password-file" || a == "--port" || a == "--auth" || a == "--protection" || a == "--limit") {
+        a == "--password-file" || a == "--port" || a == "--auth" || a == "--protection" || a == "--limit" ||
+        a == "--rpc-proxy" || a == "--http-auth" || a == "--ca-file") {
       if (!need(v)) return usage_error(command, a + " needs a value");
       if (a == "--server") o.server = v;
       else if (a == "--user") o.user = v;
@@ -74,6 +83,14 @@ std::optional<int> parse(const char* command, const Args& args, Options& o) {
       else if (a == "--realm") o.realm = v;
       else if (a == "--mailbox") o.mailbox = v;
       else if (a == "--password-file") o.password_file = v;
+      else if (a == "--rpc-proxy") o.rpc_proxy = v;
+      else if (a == "--ca-file") o.ca_file = v;
+      else if (a == "--http-auth") {
+        if (v == "ntlm") o.http_auth = EXMAPI_HTTP_AUTH_NTLM;
+        else if (v == "basic") o.http_auth = EXMAPI_HTTP_AUTH_BASIC;
+        else if (v == "negotiate") o.http_auth = EXMAPI_HTTP_AUTH_NEGOTIATE;
+        else return usage_error(command, "--http-auth is ntlm, basic or negotiate, not '" + v + "'");
+      }
       else if (a == "--port" || a == "--limit") {
         char* end = nullptr;
         unsigned long n = std::strtoul(v.c_str(), &end, 10);
@@ -94,6 +111,8 @@ std::optional<int> parse(const char* command, const Args& args, Options& o) {
       }
     } else if (a == "--json") {
       o.json = true;
+    } else if (a == "--no-tls") {
+      o.no_tls = true;
     } else if (a == "--password") {
       return usage_error(command, "passwords are not taken on the command line: use --password-file or EXMAPI_PASSWORD");
     } else if (a.size() > 1 && a[0] == '-') {
@@ -103,6 +122,8 @@ std::optional<int> parse(const char* command, const Args& args, Options& o) {
     }
   }
   if (o.server.empty()) return usage_error(command, "--server is required");
+  if (o.rpc_proxy.empty() && (o.no_tls || !o.ca_file.empty()))
+    return usage_error(command, "--no-tls and --ca-file go with --rpc-proxy");
   if (o.auth != EXMAPI_AUTH_ANONYMOUS && o.user.empty()) return usage_error(command, "--user is required");
   return std::nullopt;
 }
@@ -152,6 +173,10 @@ exmapi_session* open_session(const char* command, const Options& o) {
   so.auth = o.auth;
   so.protection = o.protection;
   so.mailbox = o.mailbox.empty() ? nullptr : o.mailbox.c_str();
+  so.rpc_proxy = o.rpc_proxy.empty() ? nullptr : o.rpc_proxy.c_str();
+  so.http_auth = o.http_auth;
+  so.http_flags = o.no_tls ? EXMAPI_HTTP_NO_TLS : 0;
+  so.ca_file = o.ca_file.empty() ? nullptr : o.ca_file.c_str();
   exmapi_session* s = nullptr;
   if (exmapi_session_open(&s, &so) != EXMAPI_OK) {
     report_last_error(command);

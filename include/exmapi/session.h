@@ -8,7 +8,7 @@
  *
  * exmapi_session_open() binds the address book (NSPI) to turn the account into its mailbox DN,
  * connects EMSMDB (EcDoConnectEx) and logs on to the mailbox (RopLogon), all over DCE/RPC
- * (ncacn_ip_tcp) with the credentials given. A session is used by one thread at a time; different
+ * (ncacn_ip_tcp, or ncacn_http through an RPC over HTTP proxy) with the credentials given. A session is used by one thread at a time; different
  * sessions may run in parallel.
  *
  * The reading calls return JSON documents (UTF-8, NUL-terminated) in an exmapi_buf:
@@ -36,8 +36,16 @@
 #define EXMAPI_PROTECTION_SIGN 1u
 #define EXMAPI_PROTECTION_CONNECT 2u
 
-/** The version of exmapi_session_options this header describes. */
-#define EXMAPI_SESSION_OPTIONS_VERSION 1u
+/** How the client authenticates to an RPC over HTTP proxy (exmapi_session_options.http_auth). */
+#define EXMAPI_HTTP_AUTH_NTLM 0u
+#define EXMAPI_HTTP_AUTH_BASIC 1u
+#define EXMAPI_HTTP_AUTH_NEGOTIATE 2u
+
+/** exmapi_session_options.http_flags: talk plain HTTP to the RPC proxy instead of HTTPS. */
+#define EXMAPI_HTTP_NO_TLS 0x1u
+
+/** The version of exmapi_session_options this header describes (1: without the RPC proxy fields). */
+#define EXMAPI_SESSION_OPTIONS_VERSION 2u
 
 /** Options of exmapi_session_open(); start from EXMAPI_SESSION_OPTIONS_INIT. */
 typedef struct exmapi_session_options {
@@ -61,10 +69,21 @@ typedef struct exmapi_session_options {
     uint32_t protection;
     /** Whose mailbox to open: an account or display name the address book resolves; NULL: user's. */
     const char *mailbox;
+    /* Version 2: */
+    /** RPC over HTTP (ncacn_http): the RPC proxy as "host[:port]"; NULL: ncacn_ip_tcp. port then is the
+     *  RPC server port behind the proxy, 0 for the well-known 6001 (EMSMDB) and 6004 (NSPI). */
+    const char *rpc_proxy;
+    /** EXMAPI_HTTP_AUTH_*: how the same credentials are presented to the proxy. */
+    uint32_t http_auth;
+    /** EXMAPI_HTTP_* flags. */
+    uint32_t http_flags;
+    /** PEM file of the CAs that vouch for the proxy's certificate, or NULL. */
+    const char *ca_file;
 } exmapi_session_options;
 
-#define EXMAPI_SESSION_OPTIONS_INIT \
-    {EXMAPI_SESSION_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL, NULL, EXMAPI_AUTH_NTLM, EXMAPI_PROTECTION_SEAL, NULL}
+#define EXMAPI_SESSION_OPTIONS_INIT                                                                      \
+    {EXMAPI_SESSION_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL, NULL, EXMAPI_AUTH_NTLM, EXMAPI_PROTECTION_SEAL, NULL, \
+     NULL, EXMAPI_HTTP_AUTH_NTLM, 0, NULL}
 
 /** An open session; opaque. */
 typedef struct exmapi_session exmapi_session;

@@ -100,7 +100,8 @@ EXMAPI_EXTERN(exmapi_status) exmapi_session_open(exmapi_session** out, const exm
     exmapi::capi::require(out, "out");
     *out = nullptr;
     exmapi::capi::require(options, "options");
-    if (options->version != EXMAPI_SESSION_OPTIONS_VERSION)
+    // Version 1 callers' structure ends before rpc_proxy: never read past it.
+    if (options->version != 1 && options->version != EXMAPI_SESSION_OPTIONS_VERSION)
       throw Error(EXMAPI_E_INVALID_ARGUMENT, "unknown exmapi_session_options version " + std::to_string(options->version));
     exmapi::capi::require(options->server, "options->server");
     if (options->auth > EXMAPI_AUTH_ANONYMOUS) throw Error(EXMAPI_E_INVALID_ARGUMENT, "unknown authentication method");
@@ -117,6 +118,18 @@ EXMAPI_EXTERN(exmapi_status) exmapi_session_open(exmapi_session** out, const exm
     spec.auth = static_cast<exmapi::mapi::Auth>(options->auth);
     spec.protection = static_cast<exmapi::mapi::Protection>(options->protection);
     if (options->mailbox) spec.mailbox = options->mailbox;
+    if (options->version >= 2 && options->rpc_proxy) {
+      if (options->http_auth > EXMAPI_HTTP_AUTH_NEGOTIATE) throw Error(EXMAPI_E_INVALID_ARGUMENT, "unknown HTTP authentication method");
+      if (options->http_flags & ~EXMAPI_HTTP_NO_TLS) throw Error(EXMAPI_E_INVALID_ARGUMENT, "unknown http_flags bits");
+      exmapi::mapi::RpcProxySpec proxy;
+      proxy.proxy = options->rpc_proxy;
+      proxy.tls = !(options->http_flags & EXMAPI_HTTP_NO_TLS);
+      if (options->ca_file) proxy.ca_file = options->ca_file;
+      proxy.auth = options->http_auth == EXMAPI_HTTP_AUTH_BASIC       ? exmapi::mapi::ProxyAuth::Basic
+                   : options->http_auth == EXMAPI_HTTP_AUTH_NEGOTIATE ? exmapi::mapi::ProxyAuth::Negotiate
+                                                                      : exmapi::mapi::ProxyAuth::Ntlm;
+      spec.rpc_proxy = proxy;
+    }
     auto session = std::make_unique<exmapi_session>();
     session->connection = exmapi::mapi::connect_rpc(spec);
     *out = session.release();

@@ -38,6 +38,15 @@ rpc::ConnectOptions rpc_options(const ConnectSpec& spec) {
   o.credentials.password = spec.password;
   o.credentials.domain = spec.domain;
   o.credentials.realm = spec.realm;
+  if (spec.rpc_proxy) {
+    o.transport = rpc::Transport::http;
+    o.http.proxy = spec.rpc_proxy->proxy;
+    o.http.use_tls = spec.rpc_proxy->tls;
+    o.http.ca_file = spec.rpc_proxy->ca_file;
+    o.http.auth = spec.rpc_proxy->auth == ProxyAuth::Basic       ? rpc::HttpAuth::basic
+                  : spec.rpc_proxy->auth == ProxyAuth::Negotiate ? rpc::HttpAuth::negotiate
+                                                                 : rpc::HttpAuth::ntlm;
+  }
   o.level = spec.protection == Protection::Seal ? rpc::AuthLevel::seal
             : spec.protection == Protection::Sign ? rpc::AuthLevel::sign
                                                   : rpc::AuthLevel::connect;

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "mapi/session.hpp"
@@ -11,10 +12,23 @@ namespace exmapi::mapi {
 
 enum class Auth : uint8_t { Ntlm, Negotiate, Kerberos, Anonymous };
 enum class Protection : uint8_t { Seal, Sign, Connect };
+// How the client proves itself to an RPC over HTTP proxy (the RPC binds inside authenticate apart).
+enum class ProxyAuth : uint8_t { Ntlm, Basic, Negotiate };
+
+// ncacn_http (MS-RPCH): EMSMDB and NSPI through an RPC over HTTP proxy instead of straight TCP.
+struct RpcProxySpec {
+  std::string proxy;    // host[:port]; port defaults to 443 with TLS, 80 without
+  bool tls = true;
+  std::string ca_file;  // PEM CAs that vouch for the proxy's certificate
+  ProxyAuth auth = ProxyAuth::Ntlm;
+};
 
 struct ConnectSpec {
   std::string server;
-  uint16_t port = 0;  // 0: ask the endpoint mapper
+  // ncacn_ip_tcp: 0 asks the endpoint mapper. Through a proxy: the RPC server port behind it;
+  // 0 takes the well-known ones (6001 EMSMDB, 6004 NSPI).
+  uint16_t port = 0;
+  std::optional<RpcProxySpec> rpc_proxy;  // set: RPC over HTTP
   std::string user, domain, password, realm;
   Auth auth = Auth::Ntlm;
   Protection protection = Protection::Seal;
@@ -32,7 +46,7 @@ class Connection {
   virtual const std::string& mailbox_display_name() const = 0;
 };
 
-// EMSMDB and NSPI over ncacn_ip_tcp (src/rpc). Throws Error: EXMAPI_E_TRANSPORT, EXMAPI_E_AUTH, a MAPI code...
+// EMSMDB and NSPI over ncacn_ip_tcp, or ncacn_http with spec.rpc_proxy (src/rpc). Throws Error: EXMAPI_E_TRANSPORT, EXMAPI_E_AUTH, a MAPI code...
 std::unique_ptr<Connection> connect_rpc(const ConnectSpec& spec);
 
 }  // namespace exmapi::mapi

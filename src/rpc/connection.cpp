@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 #include <mutex>
+#include <filesystem>
 #include <set>
 
 #include "rpc/samba_headers.hpp"
@@ -258,8 +259,20 @@ void Connection::State::fail_connect(NTSTATUS st) const {
   if (is(st, NT_STATUS_LOGON_FAILURE) || is(st, NT_STATUS_WRONG_PASSWORD) || is(st, NT_STATUS_NO_SUCH_USER))
     throw Error(EXMAPI_E_AUTH, "cannot bind to " + where + " (" + auth_description() +
                                    "): authentication failed (wrong user name or password?)" + code);
+  // Samba turns the proxy's 401 (or 403) to its RPC_OUT_DATA into ACCESS_DENIED before any bind.
+  if (is(st, NT_STATUS_ACCESS_DENIED) && options.transport == Transport::http)
+    throw Error(EXMAPI_E_AUTH, "cannot connect to " + where + ": the RPC proxy refused the HTTP " +
+                                   http_auth_option(options.http.auth) +
+                                   " authentication (wrong user name or password?)" + code);
   if (is(st, NT_STATUS_ACCESS_DENIED))
     throw Error(EXMAPI_E_AUTH, "cannot bind to " + where + " (" + auth_description() + "): access denied" + code);
+  // Measured with Samba 4.17: a proxy certificate that fails verification (unknown CA, or a name
+  // other than the proxy host's) ends the TLS handshake and pipe_connect with INVALID_PARAMETER.
+  // Samba verifies names only: a proxy given as an IP address always fails ("no hostname").
+  if (is(st, NT_STATUS_INVALID_PARAMETER) && options.transport == Transport::http && options.http.use_tls)
+    throw Error(EXMAPI_E_TRANSPORT, "cannot connect to " + where + ": the TLS handshake with the RPC proxy failed, " +
+                                        "most likely its certificate verification (is it signed by a CA of the CA " +
+                                        "file, and does it name the proxy host? An IP address cannot be verified)" + code);
   if (is(st, NT_STATUS_NO_LOGON_SERVERS) || is(st, NT_STATUS_RPC_SEC_PKG_ERROR) || is(st, NT_STATUS_NO_SUCH_DOMAIN) ||
       is(st, NT_STATUS_INVALID_PARAMETER) || is(st, NT_STATUS_NOT_SUPPORTED) || is(st, NT_STATUS_TIME_DIFFERENCE_AT_DC) ||
       is(st, NT_STATUS_CANT_ACCESS_DOMAIN_INFO))
@@ -364,7 +377,11 @@ Connection::Connection(const RpcInterface& iface, const ConnectOptions& options)
       check_token("CA file", options.http.ca_file, "/+@~");
       if (access(options.http.ca_file.c_str(), R_OK) != 0)
         throw Error(EXMAPI_E_INVALID_ARGUMENT, "CA file " + options.http.ca_file + " cannot be read: " + strerror(errno));
-      set("tls cafile=" + options.http.ca_file);
+      // Samba reads a relative "tls cafile" below its private directory, not the working one.
+      std::error_code ec;
+      std::string ca = std::filesystem::absolute(options.http.ca_file, ec).string();
+      if (ec) throw Error(EXMAPI_E_INVALID_ARGUMENT, "CA file " + options.http.ca_file + ": " + ec.message());
+      set("tls cafile=" + ca);
     }
     set(std::string("tls verify peer=") + (options.http.verify_peer ? "ca_and_name" : "no_check"));
   }
