@@ -17,6 +17,7 @@ namespace {
 constexpr const char* kUsage =
     "exmapi decode [--request [HEX|-]] [--response [HEX|-]] [--buffer | --extended]\n"
     "                     [--columns TAG,...] [--logon-flags N] [--text]\n"
+    "exmapi decode mapihttp-request|mapihttp-response --type NAME [HEX|-] [--text]\n"
     "\n"
     "Decodes ROP requests and responses (MS-OXCROPS) and prints every ROP with its name and fields as\n"
     "JSON. With both --request and --response, each response is read in the context of its request\n"
@@ -36,6 +37,10 @@ constexpr const char* kUsage =
     "                   names or hex tags, e.g. PidTagSubject,0x0E060040.\n"
     "  --logon-flags N  RopLogon's LogonFlags when its request is not given (1 = private mailbox).\n"
     "  --text           a readable indented layout instead of JSON.\n"
+    "\n"
+    "mapihttp-request / mapihttp-response decode one MAPI over HTTP body (MS-OXCMAPIHTTP) of the\n"
+    "request type --type names, as its X-RequestType header spells it (Connect, Execute, Bind,\n"
+    "GetProps...); the hex comes from the argument or standard input.\n"
     "\n"
     "Output (JSON): {\"request\": ..., \"response\": ..., \"error\": ...}; property tags by canonical\n"
     "name, property values as {\"Tag\", \"Type\", \"Value\"} with typed values (see exmapi/rop.h).\n"
@@ -237,7 +242,46 @@ const char* missing_context_hint(const std::string& json) {
   return "give the RopLogon request (--request) or its LogonFlags (--logon-flags N)";
 }
 
+// `exmapi decode mapihttp-request|mapihttp-response --type NAME [HEX|-] [--text]`.
+int run_decode_mapihttp(const Args& args) {
+  bool response = args[0] == "mapihttp-response";
+  std::optional<std::string> type, hex;
+  bool text = false;
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--type") {
+      if (i + 1 >= args.size()) return usage_error("--type needs a request type name (e.g. Bind)");
+      type = args[++i];
+    } else if (a == "--text") {
+      text = true;
+    } else if (a.rfind("--", 0) == 0) {
+      return usage_error("unknown argument '" + a + "'");
+    } else if (hex) {
+      return usage_error("give the body hex once");
+    } else {
+      hex = a;
+    }
+  }
+  if (!type) return usage_error("give --type NAME, the X-RequestType of the body (e.g. Bind)");
+  auto body = parse_hex(!hex || *hex == "-" ? read_stdin() : *hex, "body");
+  if (!body) return kExitBadInput;
+  static const uint8_t kEmpty = 0;
+  exmapi_buf out{nullptr, 0};
+  if (exmapi_mapihttp_decode(&out, type->c_str(), response ? 1 : 0, body->empty() ? &kEmpty : body->data(),
+                             body->size()) != EXMAPI_OK)
+    return report_last_error("decode");
+  std::string json(reinterpret_cast<const char*>(out.data), out.size);
+  exmapi_buf_dispose(&out);
+  std::string output = text ? to_text(json) : json + "\n";
+  if (!write_stdout(output.data(), output.size())) {
+    std::fprintf(stderr, "exmapi decode: cannot write standard output\n");
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
 int run_decode(const Args& args) {
+  if (!args.empty() && (args[0] == "mapihttp-request" || args[0] == "mapihttp-response")) return run_decode_mapihttp(args);
   Options o;
   if (auto code = parse_args(args, o)) return *code;
   std::optional<std::vector<uint8_t>> request, response;

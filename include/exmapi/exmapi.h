@@ -14,6 +14,7 @@
 #include "wire.h"
 #include "rtf.h"
 #include "rop.h"
+#include "mapihttp.h"
 #include "session.h"
 
 #endif
