@@ -1,5 +1,6 @@
 // exmapi-server: the reference Exchange server (EMSMDB, AsyncEMSMDB, NSPI and RFR over
 // ncacn_ip_tcp) on one SQLite store.
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -10,6 +11,7 @@
 #include "server/emsmdb/endpoint.hpp"
 #include "server/http/http_auth.hpp"
 #include "server/http/http_server.hpp"
+#include "server/mapihttp/mapi_http.hpp"
 #include "server/rpch/rpc_proxy.hpp"
 #include "server/nspi/nspi_service.hpp"
 #include "server/rpc_host.hpp"
@@ -22,6 +24,7 @@ namespace {
 constexpr const char* kUsage = R"(usage: exmapi-server --store FILE [--seed] [--listen ADDRESS] [--port N] [--fqdn NAME]
                      [--require-auth] [--keytab FILE --realm REALM]
                      [--http-port N [--tls-cert FILE --tls-key FILE]]
+                     [--mapi-session-timeout SECONDS] [--mapi-pending-period MS]
 
 Serves EMSMDB, AsyncEMSMDB, NSPI and RFR over ncacn_ip_tcp from one SQLite store.
 
@@ -35,10 +38,21 @@ Serves EMSMDB, AsyncEMSMDB, NSPI and RFR over ncacn_ip_tcp from one SQLite store
   --keytab FILE     accept Kerberos: the keytab holding exchangeMDB/HOST (and exchangeAB/HOST) keys
   --realm REALM     the Kerberos realm whose user principals are the store's accounts
   --http-port N     also serve HTTP on this port (0: a free one): the RPC over HTTP proxy
-                    /rpc/rpcproxy.dll (MS-RPCH), which leads to the RPC port above; HTTP
-                    authentication (Basic, NTLM, Negotiate) against the store's accounts
+                    /rpc/rpcproxy.dll (MS-RPCH), which leads to the RPC port above, and MAPI
+                    over HTTP (MS-OXCMAPIHTTP) at /mapi/emsmdb/ and /mapi/nspi/ on the same
+                    store; HTTP authentication (Basic, NTLM, Negotiate) against the store's
+                    accounts
   --tls-cert FILE   serve HTTPS with this PEM certificate (chain) ...
   --tls-key FILE    ... and this PEM private key
+  --async-wait-timeout MS
+                    how long EcDoAsyncWaitEx waits for a notification, in milliseconds
+                    (1-300000, default 300000: the protocol's 5 minutes)
+  --mapi-session-timeout SECONDS
+                    destroy a MAPI over HTTP Session Context unused for this long
+                    (1-86400, default 900); later requests get X-ResponseCode 10
+  --mapi-pending-period MS
+                    the PENDING keep-alive period of a waiting MAPI over HTTP request
+                    (100-300000, default 30000), announced as X-PendingPeriod
   --help            this text
 
 Once listening it prints "listening on ADDRESS:PORT" on stdout, then, with --http-port,
@@ -60,7 +74,19 @@ struct Options {
   std::string keytab, realm;
   std::optional<uint16_t> http_port;
   std::string tls_cert, tls_key;
+  std::chrono::milliseconds async_wait{exmapi::server::EmsmdbEndpoint::kMaxAsyncWait};
+  exmapi::server::mapihttp_server::Options mapi_http;
 };
+
+unsigned long bounded_number(const std::string& option, const std::string& v, unsigned long low, unsigned long high,
+                             const char* unit) {
+  char* end = nullptr;
+  unsigned long n = std::strtoul(v.c_str(), &end, 10);
+  if (v.empty() || *end != '\0' || n < low || n > high)
+    usage_error(option + " " + v + " is not a number of " + unit + " (" + std::to_string(low) + "-" +
+                std::to_string(high) + ")");
+  return n;
+}
 
 uint16_t port_number(const std::string& option, const std::string& v) {
   char* end = nullptr;
@@ -103,6 +129,17 @@ Options parse(int argc, char** argv) {
       o.tls_cert = value();
     } else if (a == "--tls-key") {
       o.tls_key = value();
+    } else if (a == "--mapi-session-timeout") {
+      o.mapi_http.session_timeout = std::chrono::seconds(bounded_number(a, value(), 1, 86400, "seconds"));
+    } else if (a == "--mapi-pending-period") {
+      o.mapi_http.pending_period = std::chrono::milliseconds(bounded_number(a, value(), 100, 300000, "milliseconds"));
+    } else if (a == "--async-wait-timeout") {
+      std::string v = value();
+      char* end = nullptr;
+      unsigned long n = std::strtoul(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || n < 1 || n > static_cast<unsigned long>(exmapi::server::EmsmdbEndpoint::kMaxAsyncWait.count()))
+        usage_error("--async-wait-timeout " + v + " is not a number of milliseconds (1-300000)");
+      o.async_wait = std::chrono::milliseconds(n);
     } else {
       usage_error("unknown argument " + a);
     }
@@ -156,14 +193,16 @@ int main(int argc, char** argv) {
                          return rfr_service.handle(op, in, who);
                        });
     EmsmdbEndpoint emsmdb(opt.store);
+    emsmdb.set_async_wait_timeout(opt.async_wait);
     host.add_interface("EMSMDB", "A4F1DB00-CA47-1067-B31F-00DD010662DA", 0, 81,
                        [&](uint16_t op, exmapi::ByteView in, const CallerIdentity& who) {
                          return emsmdb.call(op, in, who.account);
                        });
-    host.add_interface("AsyncEMSMDB", "5261574A-4572-206E-B268-6B199213B4E4", 0, 1,
-                       [&](uint16_t op, exmapi::ByteView in, const CallerIdentity& who) {
-                         return emsmdb.call_async(op, in, who.account);
-                       });
+    host.add_deferred_interface("AsyncEMSMDB", "5261574A-4572-206E-B268-6B199213B4E4", 0, 1,
+                                [&](uint16_t op, exmapi::ByteView in, const CallerIdentity& who,
+                                    std::shared_ptr<DeferredReply> reply) {
+                                  emsmdb.call_async(op, in, who.account, std::move(reply));
+                                });
     host.on_disconnect([&](uint64_t connection) {
       nspi_service.connection_closed(connection);
     });
@@ -176,6 +215,7 @@ int main(int argc, char** argv) {
     std::optional<http::HostAuthenticator> http_auth;
     std::optional<http::HttpServer> http_server;
     std::optional<rpch::RpcProxy> rpc_proxy;
+    std::optional<mapihttp_server::MapiHttpService> mapi_http;
     if (opt.http_port) {
       http_auth.emplace(host);
       http::ServerOptions ho;
@@ -190,13 +230,19 @@ int main(int argc, char** argv) {
       po.backend_port = port;
       rpc_proxy.emplace(po);
       rpc_proxy->attach(*http_server);
+      mapi_http.emplace(emsmdb, nspi_service, [&host](const std::function<void()>& fn) { host.run_on_loop(fn); },
+                        opt.mapi_http);
+      mapi_http->attach(*http_server);
       uint16_t http_port = http_server->start();
+      mapi_http->set_public_base(std::string(http_server->tls() ? "https" : "http") + "://" + opt.fqdn + ":" +
+                                 std::to_string(http_port));
       std::cout << (http_server->tls() ? "https" : "http") << " listening on " << opt.listen << ":" << http_port
                 << std::endl;
     }
     host.run();
     rpc_proxy.reset();
     http_server.reset();
+    mapi_http.reset();
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "exmapi-server: " << e.what() << "\n";

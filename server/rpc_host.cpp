@@ -13,8 +13,11 @@
 #include <cstring>
 #include <deque>
 #include <iostream>
+#include <chrono>
 #include <list>
+#include <memory>
 #include <mutex>
+#include <set>
 
 #include "base/error.hpp"
 #include "server/rpc_auth.hpp"
@@ -31,6 +34,7 @@ struct Interface {
   std::string uuid;
   uint16_t major = 0, minor = 0;
   RpcHandler handler;
+  DeferredRpcHandler deferred;
   dcesrv_interface iface{};
 };
 
@@ -39,6 +43,8 @@ struct RawCall {
   DATA_BLOB in;
   DATA_BLOB out;
 };
+
+class HostDeferredReply;
 
 }  // namespace
 
@@ -68,6 +74,11 @@ struct RpcHost::Impl {
   std::deque<Task*> tasks;
   bool loop_ended = false;
   int wake_fd = -1;
+  // The live connections (talloc pointers): freed before the rest of `root`, so that their calls'
+  // deferred replies still find their timers.
+  std::set<void*> connections;
+  // Deferred calls not answered yet (HostDeferredReply).
+  std::set<HostDeferredReply*> deferred;
 };
 
 namespace {
@@ -153,32 +164,214 @@ CallerIdentity identity_of(dcesrv_call_state* call) {
   return who;
 }
 
+// ---- deferred replies ------------------------------------------------------------------------------
+// A call answered after its dispatch returned. Samba owns the call: a Guard, talloc child of the
+// call, keeps this object alive while the call exists and tells it when the call goes. Its timers
+// hang off the host's root and are cancelled by pointer, so that none is freed while it runs.
+struct Guard {
+  std::shared_ptr<HostDeferredReply>* self;
+};
+
+void send_deferred(tevent_context*, tevent_timer*, timeval, void* p);
+void deferred_timeout(tevent_context*, tevent_timer*, timeval, void* p);
+
+class HostDeferredReply final : public DeferredReply {
+ public:
+  HostDeferredReply(RpcHost::Impl* host, dcesrv_call_state* call, RawCall* raw) : host_(host), call_(call), raw_(raw) {}
+  ~HostDeferredReply() override { cancel_timers(); }
+
+  void reply(Bytes stub) override { finish(&stub, 0); }
+  void fault(uint32_t code) override { finish(nullptr, code ? code : kFaultOther); }
+  bool answered() const override { return answered_; }
+  void set_timeout(std::chrono::milliseconds delay, std::function<void()> fn) override {
+    if (answered_ || call_ == nullptr) return;
+    if (timeout_timer_) talloc_free(timeout_timer_);
+    timeout_fn_ = std::move(fn);
+    auto ms = delay.count() < 0 ? 0 : delay.count();
+    timeval at = tevent_timeval_current_ofs(static_cast<uint32_t>(ms / 1000), static_cast<uint32_t>(ms % 1000) * 1000);
+    timeout_timer_ = tevent_add_timer(host_->ev, host_->root, at, deferred_timeout, this);
+  }
+  void on_abandon(std::function<void()> fn) override { abandon_fn_ = std::move(fn); }
+
+  // The handler returned: an answer given meanwhile is the synchronous reply; otherwise the call
+  // joins the host's pending calls.
+  void end_dispatch() {
+    dispatching_ = false;
+    if (!answered_) host_->deferred.insert(this);
+  }
+  // Samba 4.17 has no cancellation for a pending call: when its client goes, the connection's
+  // termination waits for the call (conn->terminate set). The loop looks for those after each turn.
+  bool client_gone() const { return call_ != nullptr && call_->conn->terminate != nullptr; }
+  uint32_t fault_code() const { return fault_code_; }
+  void mark_answered() { answered_ = true; }
+
+  // Samba frees the call (sent, or its connection gone).
+  void call_gone() {
+    host_->deferred.erase(this);
+    call_ = nullptr;
+    cancel_timers();
+    if (!answered_) abandon();
+    timeout_fn_ = nullptr;
+  }
+  // The client went away with the call pending: let the service go, then let Samba drop the call.
+  void cancelled() {
+    if (!answered_) abandon();
+    schedule_send();
+  }
+  void timed_out() {
+    timeout_timer_ = nullptr;
+    if (answered_) return;
+    auto fn = std::move(timeout_fn_);
+    timeout_fn_ = nullptr;
+    if (fn) fn();
+  }
+  // Hands the answer to Samba, from the loop's top level (never inside another call's dispatch).
+  void send() {
+    send_timer_ = nullptr;
+    dcesrv_call_state* call = call_;
+    if (call == nullptr) return;
+    RpcHost::Impl* host = host_;
+    dcesrv_connection* conn = call->conn;
+    NTSTATUS st = dcesrv_reply(call);  // may free the call, and with it this object
+    if (!NT_STATUS_IS_OK(st)) dcesrv_terminate_connection(conn, nt_errstr(st));
+    // A connection whose end waited for this call can go now.
+    dcesrv_cleanup_broken_connections(host->dce);
+  }
+
+ private:
+  void finish(const Bytes* stub, uint32_t code) {
+    if (answered_) return;
+    answered_ = true;
+    host_->deferred.erase(this);
+    timeout_fn_ = nullptr;
+    abandon_fn_ = nullptr;
+    if (call_ == nullptr) return;
+    if (code != 0) {
+      fault_code_ = code;
+      call_->fault_code = code;
+    } else {
+      raw_->out = data_blob_talloc(raw_, stub->data(), stub->size());
+      if (!stub->empty() && raw_->out.data == nullptr) {
+        fault_code_ = DCERPC_FAULT_OTHER;
+        call_->fault_code = DCERPC_FAULT_OTHER;
+      }
+    }
+    if (!dispatching_) schedule_send();
+  }
+  void abandon() {
+    answered_ = true;
+    host_->deferred.erase(this);
+    auto fn = std::move(abandon_fn_);
+    abandon_fn_ = nullptr;
+    try {
+      if (fn) fn();
+    } catch (const std::exception& e) {
+      std::cerr << "exmapi-server: releasing an abandoned call failed: " << e.what() << "\n";
+    }
+  }
+  void schedule_send() {
+    if (send_timer_ || call_ == nullptr) return;
+    timeval now{0, 0};
+    send_timer_ = tevent_add_timer(host_->ev, host_->root, now, send_deferred, this);
+    if (send_timer_ == nullptr) send();
+  }
+  void cancel_timers() {
+    if (timeout_timer_) talloc_free(timeout_timer_);
+    if (send_timer_) talloc_free(send_timer_);
+    timeout_timer_ = send_timer_ = nullptr;
+  }
+
+  RpcHost::Impl* host_;
+  dcesrv_call_state* call_;
+  RawCall* raw_;
+  bool dispatching_ = true, answered_ = false;
+  uint32_t fault_code_ = 0;
+  tevent_timer *timeout_timer_ = nullptr, *send_timer_ = nullptr;
+  std::function<void()> timeout_fn_, abandon_fn_;
+};
+
+void send_deferred(tevent_context*, tevent_timer*, timeval, void* p) { static_cast<HostDeferredReply*>(p)->send(); }
+void deferred_timeout(tevent_context*, tevent_timer*, timeval, void* p) {
+  try {
+    static_cast<HostDeferredReply*>(p)->timed_out();
+  } catch (const std::exception& e) {
+    std::cerr << "exmapi-server: a deferred call's timeout failed: " << e.what() << "\n";
+  }
+}
+
+// Deferred calls whose client has gone: the service lets go of them and Samba drops them, which
+// lets the connection end.
+void release_abandoned_calls(RpcHost::Impl& h) {
+  if (h.deferred.empty()) return;
+  std::vector<HostDeferredReply*> gone;
+  for (HostDeferredReply* r : h.deferred)
+    if (r->client_gone()) gone.push_back(r);
+  for (HostDeferredReply* r : gone)
+    if (h.deferred.count(r)) r->cancelled();
+}
+
+int guard_destructor(Guard* g) {
+  (*g->self)->call_gone();
+  delete g->self;
+  return 0;
+}
+
+// Attaches a deferred reply to `call`; null when out of memory.
+std::shared_ptr<HostDeferredReply> defer(RpcHost::Impl* host, dcesrv_call_state* call, RawCall* raw) {
+  auto reply = std::make_shared<HostDeferredReply>(host, call, raw);
+  auto* g = talloc_zero(call, Guard);
+  if (g == nullptr) return nullptr;
+  g->self = new std::shared_ptr<HostDeferredReply>(reply);
+  talloc_set_destructor(g, guard_destructor);
+  return reply;
+}
+
 NTSTATUS iface_dispatch(dcesrv_call_state* call, TALLOC_CTX*, void* r) {
   auto* raw = static_cast<RawCall*>(r);
   auto* entry = static_cast<const Interface*>(call->context->iface->private_data);
   uint16_t opnum = call->pkt.u.request.opnum;
+  std::shared_ptr<HostDeferredReply> deferred;
   try {
     CallerIdentity who = identity_of(call);
     auto* c = static_cast<Connection*>(call->conn->transport.private_data);
     if (c->host->require_authentication && !who.authenticated()) throw RpcFault(kFaultAccessDenied, "an anonymous call where authentication is required");
+    if (entry->deferred) {
+      deferred = defer(c->host, call, raw);
+      if (!deferred) throw std::bad_alloc();
+      entry->deferred(opnum, ByteView(raw->in.data, raw->in.length), who, deferred);
+      deferred->end_dispatch();
+      if (!deferred->answered()) {
+        call->state_flags |= DCESRV_CALL_STATE_FLAG_ASYNC;
+        return NT_STATUS_OK;
+      }
+      if (deferred->fault_code() == 0) return NT_STATUS_OK;
+      call->fault_code = deferred->fault_code();
+      return NT_STATUS_NET_WRITE_FAULT;
+    }
     Bytes out = entry->handler(opnum, ByteView(raw->in.data, raw->in.length), who);
     raw->out = data_blob_talloc(raw, out.data(), out.size());
     if (!out.empty() && raw->out.data == nullptr) throw std::bad_alloc();
     return NT_STATUS_OK;
   } catch (const RpcFault& f) {
+    if (deferred) deferred->mark_answered();
     call->fault_code = f.code();
   } catch (const DecodeError& e) {
+    if (deferred) deferred->mark_answered();
     std::cerr << "exmapi-server: " << entry->name << " opnum " << opnum << ": undecodable request: " << e.what()
               << "\n";
     call->fault_code = DCERPC_FAULT_NDR;
   } catch (const std::exception& e) {
+    if (deferred) deferred->mark_answered();
     std::cerr << "exmapi-server: " << entry->name << " opnum " << opnum << " failed: " << e.what() << "\n";
     call->fault_code = DCERPC_FAULT_OTHER;
   }
   return NT_STATUS_NET_WRITE_FAULT;
 }
 
-NTSTATUS iface_reply(dcesrv_call_state*, TALLOC_CTX*, void*) { return NT_STATUS_OK; }
+// A deferred call that ended in a fault has its fault_code set.
+NTSTATUS iface_reply(dcesrv_call_state* call, TALLOC_CTX*, void*) {
+  return call->fault_code != 0 ? NT_STATUS_NET_WRITE_FAULT : NT_STATUS_OK;
+}
 
 NTSTATUS iface_ndr_push(dcesrv_call_state*, TALLOC_CTX*, ndr_push* push, const void* r) {
   auto* raw = static_cast<const RawCall*>(r);
@@ -188,6 +381,7 @@ NTSTATUS iface_ndr_push(dcesrv_call_state*, TALLOC_CTX*, ndr_push* push, const v
 }
 
 int connection_destructor(Connection* c) {
+  c->host->connections.erase(c);
   if (c->host->disconnect_fn) c->host->disconnect_fn(c->id);
   return 0;
 }
@@ -253,6 +447,7 @@ void accept_connection(tevent_context* ev, tevent_fd*, uint16_t, void* p) {
                                         DCESRV_CALL_STATE_FLAG_MAY_ASYNC, &conn);
   if (!NT_STATUS_IS_OK(st)) return close(fd), fail(nt_errstr(st));
   c->conn = conn;
+  host->connections.insert(c);
   talloc_set_destructor(c, connection_destructor);
   conn->transport.private_data = c;
   conn->transport.report_output_data = dcesrv_sock_report_output_data;
@@ -321,8 +516,10 @@ RpcHost::RpcHost() : impl_(std::make_unique<Impl>()) {
 }
 
 RpcHost::~RpcHost() {
-  // Connections go first: their destructors report disconnects through this object.
+  // Connections go first: their destructors report disconnects through this object, and their
+  // pending calls cancel timers that hang off the root.
   end_tasks();
+  while (!impl_->connections.empty()) talloc_free(*impl_->connections.begin());
   talloc_free(impl_->root);
   if (impl_->listen_fd >= 0) close(impl_->listen_fd);
   if (impl_->wake_fd >= 0) close(impl_->wake_fd);
@@ -358,6 +555,12 @@ void RpcHost::run_on_loop(const std::function<void()>& fn) {
 Authenticator* RpcHost::authenticator() { return impl_->authenticator.get(); }
 
 const AccountLookup& RpcHost::account_lookup() const { return impl_->lookup; }
+
+void RpcHost::add_deferred_interface(const std::string& name, const std::string& uuid, uint16_t major,
+                                     uint16_t minor, DeferredRpcHandler handler) {
+  add_interface(name, uuid, major, minor, nullptr);
+  impl_->interfaces.back().deferred = std::move(handler);
+}
 
 void RpcHost::add_interface(const std::string& name, const std::string& uuid, uint16_t major, uint16_t minor,
                             RpcHandler handler) {
@@ -428,11 +631,13 @@ uint16_t RpcHost::listen(const std::string& address, uint16_t port) {
 
 void RpcHost::run() {
   Impl& h = *impl_;
-  while (!h.stopping)
+  while (!h.stopping) {
     if (tevent_loop_once(h.ev) != 0) {
       end_tasks();
       fail_setup(std::string("tevent loop failed: ") + std::strerror(errno));
     }
+    release_abandoned_calls(h);
+  }
   end_tasks();
 }
 

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "base/bytes.hpp"
+#include "server/deferred_reply.hpp"
 #include "server/rpc_fault.hpp"
 
 namespace exmapi::server {
@@ -39,6 +40,11 @@ using AccountLookup = std::function<std::optional<StoredAccount>(std::string_vie
 // Answers one call: the request stub in, the response stub out. It runs on the server's loop
 // thread; exceptions other than RpcFault become a fault too (decode errors: kFaultNdr).
 using RpcHandler = std::function<Bytes(uint16_t opnum, ByteView stub, const CallerIdentity& caller)>;
+// Answers one call now or later through `reply` (on the loop thread: from a timer of the reply's,
+// or from another call's handler). The connection keeps reading other calls meanwhile. Throwing
+// before answering faults the call as for RpcHandler.
+using DeferredRpcHandler = std::function<void(uint16_t opnum, ByteView stub, const CallerIdentity& caller,
+                                              std::shared_ptr<DeferredReply> reply)>;
 
 class RpcHost {
  public:
@@ -50,6 +56,9 @@ class RpcHost {
   // Registers an interface (before listen()). uuid in text form, version major.minor.
   void add_interface(const std::string& name, const std::string& uuid, uint16_t major, uint16_t minor,
                      RpcHandler handler);
+  // The same for an interface whose calls may be answered later (DCESRV_CALL_STATE_FLAG_ASYNC).
+  void add_deferred_interface(const std::string& name, const std::string& uuid, uint16_t major, uint16_t minor,
+                              DeferredRpcHandler handler);
   // Accepts NTLMSSP and SPNEGO binds checked against `lookup`; with a keytab ("FILE:/path") also
   // Kerberos, whose principals in `realm` map to accounts by their first component. Before listen().
   void accept_authentication(AccountLookup lookup, std::string keytab = {}, std::string realm = {});

@@ -2,11 +2,13 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <tuple>
 
 #include "base/error.hpp"
+#include "emsmdb/notifications.hpp"
 #include "emsmdb/rop_processor.hpp"
 #include "ndr/emsmdb_methods.hpp"
 #include "store/mailbox.hpp"
@@ -36,6 +38,9 @@ std::array<uint16_t, 3> words(const Version& v) {
 constexpr Version kServerVersion{15, 0, 847, 4040};
 // The oldest client the protocol supports (MS-OXCRPC 3.2.4.1.3.2: 11.0.0.0 is the minimum).
 constexpr Version kMinimumClientVersion{11, 0, 0, 0};
+
+// EcDoAsyncWaitEx's pulFlagsOut (MS-OXCRPC 3.3.4.1).
+constexpr uint32_t kNotificationPending = 0x00000001;
 
 // Client-side flags of EcDoRpcExt2's pulFlags (MS-OXCRPC 3.1.4.2).
 constexpr uint32_t kNoCompression = 0x00000001, kNoXorMagic = 0x00000002;
@@ -74,7 +79,8 @@ struct EmsmdbEndpoint::Session {
   std::unique_ptr<RopProcessor> processor;
 };
 
-EmsmdbEndpoint::EmsmdbEndpoint(std::string store_path) : store_(std::make_shared<MailboxStore>(store_path)) {}
+EmsmdbEndpoint::EmsmdbEndpoint(std::string store_path)
+    : store_(std::make_shared<MailboxStore>(store_path)), hub_(std::make_shared<emsmdb::NotificationHub>()) {}
 EmsmdbEndpoint::~EmsmdbEndpoint() = default;
 
 size_t EmsmdbEndpoint::session_count() const {
@@ -82,25 +88,54 @@ size_t EmsmdbEndpoint::session_count() const {
   return sessions_.size();
 }
 
-EmsmdbEndpoint::Session& EmsmdbEndpoint::session_for(const Guid& handle, std::string_view account) {
+const EmsmdbEndpoint::Session* EmsmdbEndpoint::find_session(const Guid& handle, std::string_view account) const {
   auto it = sessions_.find(handle);
   // A handle of another account's session is as unknown to this caller as a forged one.
-  if (it == sessions_.end() || (!account.empty() && it->second->account != account))
+  if (it == sessions_.end() || (!account.empty() && it->second->account != account)) return nullptr;
+  return it->second.get();
+}
+
+EmsmdbEndpoint::Session& EmsmdbEndpoint::session_for(const Guid& handle, std::string_view account) {
+  if (find_session(handle, account) == nullptr)
     throw RpcFault(RpcFault::kContextMismatch, "unknown EMSMDB context handle " + handle.to_string());
-  return *it->second;
+  return *sessions_.find(handle)->second;
+}
+
+bool EmsmdbEndpoint::has_session(const Guid& session, std::string_view account) const {
+  std::lock_guard lock(mutex_);
+  return find_session(session, account) != nullptr;
+}
+
+m::EcDoConnectEx::Response EmsmdbEndpoint::connect(const m::EcDoConnectEx::Request& request, std::string_view account) {
+  std::lock_guard lock(mutex_);
+  return connect_locked(request, account);
+}
+
+m::EcDoRpcExt2::Response EmsmdbEndpoint::execute(const m::EcDoRpcExt2::Request& request, std::string_view account) {
+  std::lock_guard lock(mutex_);
+  return execute_locked(request, account);
+}
+
+m::EcDoDisconnect::Response EmsmdbEndpoint::disconnect(const m::EcDoDisconnect::Request& request,
+                                                       std::string_view account) {
+  std::lock_guard lock(mutex_);
+  return disconnect_locked(request, account);
 }
 
 Bytes EmsmdbEndpoint::call(uint16_t opnum, ByteView stub, std::string_view account) {
   std::lock_guard lock(mutex_);
   switch (opnum) {
-    case m::EcDoDisconnect::kOpnum: return disconnect(stub, account);
+    case m::EcDoDisconnect::kOpnum:
+      return ndr::encode_stub(disconnect_locked(decode<m::EcDoDisconnect::Request>(stub), account));
     case m::EcRRegisterPushNotification::kOpnum: return register_push(stub, account);
     case m::EcDummyRpc::kOpnum: {
       decode<m::EcDummyRpc::Request>(stub);
       return ndr::encode_stub(m::EcDummyRpc::Response{});
     }
-    case m::EcDoConnectEx::kOpnum: return connect(stub, account);
-    case m::EcDoRpcExt2::kOpnum: return rpc(stub, account);
+    case m::EcDoConnectEx::kOpnum:
+      return ndr::encode_stub(connect_locked(decode<m::EcDoConnectEx::Request>(stub), account));
+    case m::EcDoRpcExt2::kOpnum:
+      return ndr::encode_stub(execute_locked(decode<m::EcDoRpcExt2::Request>(stub), account));
     case m::EcDoAsyncConnectEx::kOpnum: return async_connect(stub, account);
     default:
       // Opnums 0, 2, 3, 5, 7, 8, 9, 12 and 13 are reserved and never on the wire (MS-OXCRPC 3.1.4).
@@ -108,28 +143,61 @@ Bytes EmsmdbEndpoint::call(uint16_t opnum, ByteView stub, std::string_view accou
   }
 }
 
-Bytes EmsmdbEndpoint::call_async(uint16_t opnum, ByteView stub, std::string_view account) {
+void EmsmdbEndpoint::set_async_wait_timeout(std::chrono::milliseconds timeout) {
   std::lock_guard lock(mutex_);
-  if (opnum != m::EcDoAsyncWaitEx::kOpnum)
-    throw RpcFault(RpcFault::kOpRangeError, "AsyncEMSMDB has no method " + std::to_string(opnum));
-  auto request = decode<m::EcDoAsyncWaitEx::Request>(stub);
-  auto it = async_handles_.find(request.acxh.uuid);
-  if (it == async_handles_.end()) throw RpcFault(RpcFault::kContextMismatch, "unknown AsyncEMSMDB context handle");
-  session_for(it->second, account);
-  // No notifications are ever pending: this server does not implement RopRegisterNotification, so
-  // the wait completes at once with NotificationPending clear.
-  return ndr::encode_stub(m::EcDoAsyncWaitEx::Response{});
+  async_wait_timeout_ = std::clamp(timeout, std::chrono::milliseconds{1}, kMaxAsyncWait);
 }
 
-Bytes EmsmdbEndpoint::connect(ByteView stub, std::string_view account) {
-  auto request = decode<m::EcDoConnectEx::Request>(stub);
+void EmsmdbEndpoint::call_async(uint16_t opnum, ByteView stub, std::string_view account,
+                                std::shared_ptr<DeferredReply> reply) {
+  Guid session;
+  {
+    std::lock_guard lock(mutex_);
+    if (opnum != m::EcDoAsyncWaitEx::kOpnum)
+      throw RpcFault(RpcFault::kOpRangeError, "AsyncEMSMDB has no method " + std::to_string(opnum));
+    auto request = decode<m::EcDoAsyncWaitEx::Request>(stub);
+    auto it = async_handles_.find(request.acxh.uuid);
+    if (it == async_handles_.end()) throw RpcFault(RpcFault::kContextMismatch, "unknown AsyncEMSMDB context handle");
+    session = it->second;
+  }
+  async_wait(session, account, std::move(reply));
+}
+
+void EmsmdbEndpoint::async_wait(const Guid& session, std::string_view account, std::shared_ptr<DeferredReply> reply) {
+  std::shared_ptr<emsmdb::NotificationQueue> queue;
+  std::chrono::milliseconds timeout;
+  {
+    std::lock_guard lock(mutex_);
+    queue = session_for(session, account).processor->notifications();
+    timeout = async_wait_timeout_;
+  }
+  // The queue runs the waiter outside this endpoint's lock, possibly from another session's call.
+  auto answer = [reply](bool pending) {
+    if (reply->answered()) return;
+    m::EcDoAsyncWaitEx::Response out;
+    out.flags_out = pending ? kNotificationPending : 0;
+    reply->reply(ndr::encode_stub(out));
+  };
+  uint64_t ticket = queue->wait(answer);
+  if (reply->answered()) return;
+  std::weak_ptr<emsmdb::NotificationQueue> weak = queue;
+  reply->set_timeout(timeout, [weak, ticket] {
+    if (auto q = weak.lock()) q->cancel_wait(ticket);
+  });
+  reply->on_abandon([weak, ticket] {
+    if (auto q = weak.lock()) q->abandon_wait(ticket);
+  });
+}
+
+m::EcDoConnectEx::Response EmsmdbEndpoint::connect_locked(const m::EcDoConnectEx::Request& request,
+                                                          std::string_view account) {
   m::EcDoConnectEx::Response out;
   out.server_version = words(kServerVersion);
   out.best_version = words(kMinimumClientVersion);
   out.timestamp = request.timestamp;
   auto fail = [&](uint32_t code) {
     out.result = code;
-    return ndr::encode_stub(out);
+    return out;
   };
   if (normalize(request.client_version) < kMinimumClientVersion) return fail(ec::VersionMismatch);
   // The DN names a mailbox (MS-OXCRPC 3.1.4.1: ecUnknownUser when there is none) that must be the
@@ -143,7 +211,7 @@ Bytes EmsmdbEndpoint::connect(ByteView stub, std::string_view account) {
   auto session = std::make_unique<Session>();
   session->account = target;
   session->index = next_session_index_++;
-  session->processor = std::make_unique<RopProcessor>(store_, target);
+  session->processor = std::make_unique<RopProcessor>(store_, target, hub_, session->index);
   Guid handle = random_guid();
   out.cxh.uuid = handle;
   out.polls_max = 60000;    // the client polls no more often than once a minute
@@ -156,15 +224,15 @@ Bytes EmsmdbEndpoint::connect(ByteView stub, std::string_view account) {
     if (u.account == target) out.display_name = std::string(u.display_name);
   out.best_version = request.client_version;  // accepted as it is
   sessions_.emplace(handle, std::move(session));
-  return ndr::encode_stub(out);
+  return out;
 }
 
-Bytes EmsmdbEndpoint::disconnect(ByteView stub, std::string_view account) {
-  auto request = decode<m::EcDoDisconnect::Request>(stub);
+m::EcDoDisconnect::Response EmsmdbEndpoint::disconnect_locked(const m::EcDoDisconnect::Request& request,
+                                                              std::string_view account) {
   session_for(request.cxh.uuid, account);
   sessions_.erase(request.cxh.uuid);
   std::erase_if(async_handles_, [&](const auto& kv) { return kv.second == request.cxh.uuid; });
-  return ndr::encode_stub(m::EcDoDisconnect::Response{});  // a null handle: the context is closed
+  return m::EcDoDisconnect::Response{};  // a null handle: the context is closed
 }
 
 Bytes EmsmdbEndpoint::async_connect(ByteView stub, std::string_view account) {
@@ -185,16 +253,16 @@ Bytes EmsmdbEndpoint::register_push(ByteView stub, std::string_view account) {
   return ndr::encode_stub(out);
 }
 
-Bytes EmsmdbEndpoint::rpc(ByteView stub, std::string_view account) {
+m::EcDoRpcExt2::Response EmsmdbEndpoint::execute_locked(const m::EcDoRpcExt2::Request& request,
+                                                       std::string_view account) {
   auto started = std::chrono::steady_clock::now();
-  auto request = decode<m::EcDoRpcExt2::Request>(stub);
   Session& session = session_for(request.cxh.uuid, account);
   m::EcDoRpcExt2::Response out;
   out.cxh = request.cxh;
   auto finish = [&](uint32_t result) {
     out.result = result;
     out.trans_time = static_cast<uint32_t>(elapsed_ms(started));
-    return ndr::encode_stub(out);
+    return out;
   };
   std::vector<wire::ExtendedBuffer> in;
   try {

@@ -12,6 +12,7 @@
 
 #include "base/error.hpp"
 #include "base/text.hpp"
+#include "emsmdb/notifications.hpp"
 #include "rop/entry_id.hpp"
 #include "rop/rop_buffer.hpp"
 #include "store/mailbox_seed.hpp"
@@ -152,7 +153,26 @@ struct StreamObject {
   bool writable = false;
   bool dirty = false;
 };
-using ServerObject = std::variant<LogonObject, FolderObject, MessageObject, AttachmentObject, TableObject, StreamObject>;
+// A RopRegisterNotification subscription. Copies of the object share the token; the last one gone
+// (RopRelease, the session's end, an undone ROP) ends the subscription.
+class SubscriptionToken {
+ public:
+  SubscriptionToken(std::weak_ptr<NotificationQueue> queue, uint32_t handle) : queue_(std::move(queue)), handle_(handle) {}
+  ~SubscriptionToken() {
+    if (auto q = queue_.lock()) q->unsubscribe(handle_);
+  }
+  SubscriptionToken(const SubscriptionToken&) = delete;
+  SubscriptionToken& operator=(const SubscriptionToken&) = delete;
+
+ private:
+  std::weak_ptr<NotificationQueue> queue_;
+  uint32_t handle_;
+};
+struct SubscriptionObject {
+  std::shared_ptr<SubscriptionToken> token;
+};
+using ServerObject =
+    std::variant<LogonObject, FolderObject, MessageObject, AttachmentObject, TableObject, StreamObject, SubscriptionObject>;
 
 constexpr uint32_t kNoHandle = 0xFFFFFFFF;
 
@@ -368,6 +388,11 @@ struct RopProcessor::State {
   std::map<uint32_t, ServerObject> objects;
   uint32_t next_handle = 1;
   LogonFlagsState logon_flags;
+  std::shared_ptr<NotificationHub> hub;
+  std::shared_ptr<NotificationQueue> queue;
+  uint16_t session_index = 0;
+  // The events of the ROP running now, published once its transaction commits.
+  std::vector<StoreEvent> staged;
 
   // A failed ROP: its code ends up in the ROP's failure response.
   struct Failure {
@@ -421,6 +446,58 @@ struct RopProcessor::State {
   }
 
   // ---- computed properties
+  // A folder's normal messages and how many of them are unread (MSGFLAG_READ clear).
+  std::pair<uint32_t, uint32_t> folder_counts(const std::string& account, uint64_t folder) {
+    auto messages = store->folder_messages(account, folder, false);
+    uint32_t unread = 0;
+    for (uint64_t m : messages) {
+      auto flags = store->property(account, ObjectKind::Message, m, 0, tag::MessageFlags);
+      if (!flags || !(flags->as_int32() & 0x1)) ++unread;
+    }
+    return {static_cast<uint32_t>(messages.size()), unread};
+  }
+
+  // ---- notification events (MS-OXCNOTIF 3.1.4.1: what each change reports)
+  static std::vector<uint32_t> tags_of(const PropertyMap& p) {
+    std::vector<uint32_t> tags;
+    for (const auto& kv : p) tags.push_back(kv.first);
+    return tags;
+  }
+  void stage_message_event(const std::string& account, uint16_t type, uint64_t folder, uint64_t message,
+                           std::optional<std::vector<uint32_t>> tags = std::nullopt) {
+    StoreEvent e;
+    e.mailbox = account;
+    e.type = type;
+    e.on_message = true;
+    e.folder_id = object_id_from_counter(folder);
+    e.message_id = object_id_from_counter(message);
+    e.tags = std::move(tags);
+    staged.push_back(std::move(e));
+  }
+  void stage_folder_event(const std::string& account, uint16_t type, uint64_t folder, uint64_t parent,
+                          std::optional<std::vector<uint32_t>> tags = std::nullopt) {
+    StoreEvent e;
+    e.mailbox = account;
+    e.type = type;
+    e.folder_id = object_id_from_counter(folder);
+    e.parent_folder_id = parent ? object_id_from_counter(parent) : 0;
+    e.tags = std::move(tags);
+    staged.push_back(std::move(e));
+  }
+  // A folder whose contents changed: ObjectModified with its new counts.
+  void stage_counts_changed(const std::string& account, uint64_t folder) {
+    if (!hub) return;
+    auto [total, unread] = folder_counts(account, folder);
+    StoreEvent e;
+    e.mailbox = account;
+    e.type = notification_type::ObjectModified;
+    e.folder_id = object_id_from_counter(folder);
+    e.tags = std::vector<uint32_t>{tag::ContentCount, tag::ContentUnreadCount};
+    e.total_count = total;
+    e.unread_count = unread;
+    staged.push_back(std::move(e));
+  }
+
   Bytes folder_entry_id(const MailboxInfo& info, uint64_t folder) {
     FolderEntryId id;
     id.provider_uid = info.mailbox_guid;
@@ -438,17 +515,12 @@ struct RopProcessor::State {
     PropertyMap p = store->properties(account, ObjectKind::Folder, folder);
     MailboxInfo info = mailbox_of(account);
     uint64_t parent = store->folder_parent(account, folder).value_or(0);
-    auto messages = store->folder_messages(account, folder, false);
-    int32_t unread = 0;
-    for (uint64_t m : messages) {
-      auto flags = store->property(account, ObjectKind::Message, m, 0, tag::MessageFlags);
-      if (!flags || !(flags->as_int32() & 0x1)) ++unread;
-    }
+    auto [total, unread] = folder_counts(account, folder);
     auto children = store->child_folders(account, folder);
     p[tag::FolderId] = PropertyValue::int64(static_cast<int64_t>(object_id_from_counter(folder)));
     p[tag::ParentFolderId] = PropertyValue::int64(parent ? static_cast<int64_t>(object_id_from_counter(parent)) : 0);
-    p[tag::ContentCount] = PropertyValue::int32(static_cast<int32_t>(messages.size()));
-    p[tag::ContentUnreadCount] = PropertyValue::int32(unread);
+    p[tag::ContentCount] = PropertyValue::int32(static_cast<int32_t>(total));
+    p[tag::ContentUnreadCount] = PropertyValue::int32(static_cast<int32_t>(unread));
     p[tag::Subfolders] = PropertyValue::boolean(!children.empty());
     p[tag::FolderChildCount] = PropertyValue::int32(static_cast<int32_t>(children.size()));
     p[tag::EntryId] = PropertyValue::binary(folder_entry_id(info, folder));
@@ -957,6 +1029,8 @@ struct RopProcessor::State {
           static_cast<int64_t>(object_id_from_counter(store->allocate_counter(f->account))));
       accepted[tag::LastModificationTime] = PropertyValue::time(now_filetime());
       store->set_properties(f->account, ObjectKind::Folder, f->folder, 0, accepted);
+      if (hub)
+        stage_folder_event(f->account, notification_type::ObjectModified, f->folder, 0, tags_of(accepted));
     } else if (auto* a = std::get_if<AttachmentObject>(&o)) {
       if (a->account != user) throw Failure{ec::AccessDenied};
       store->set_properties(a->account, ObjectKind::Attachment, a->message, a->number, accepted);
@@ -979,6 +1053,9 @@ struct RopProcessor::State {
     } else if (auto* f = std::get_if<FolderObject>(&o)) {
       need(f->account, f->folder, rights::Owner);
       for (PropTag t : r.property_tags) store->delete_property(f->account, ObjectKind::Folder, f->folder, 0, t);
+      if (hub)
+        stage_folder_event(f->account, notification_type::ObjectModified, f->folder, 0,
+                           std::vector<uint32_t>(r.property_tags.begin(), r.property_tags.end()));
     } else {
       throw Failure{ec::NotSupported};
     }
@@ -1141,8 +1218,11 @@ struct RopProcessor::State {
     slot(h, r.response_handle_index);
     auto& m = object_as<MessageObject>(h, r.input_handle_index);
     if (!m.writable) throw Failure{ec::AccessDenied};
-    if (!m.message) m.message = store->create_message(m.account, m.folder, m.associated);
+    bool created = !m.message;
+    if (created) m.message = store->create_message(m.account, m.folder, m.associated);
     for (uint32_t t : m.removed) store->delete_property(m.account, ObjectKind::Message, m.message, 0, t);
+    std::vector<uint32_t> changed_tags = tags_of(m.pending);
+    changed_tags.insert(changed_tags.end(), m.removed.begin(), m.removed.end());
     PropertyMap changes = m.pending;
     uint64_t now = now_filetime();
     changes[tag::LastModificationTime] = PropertyValue::time(now);
@@ -1152,6 +1232,24 @@ struct RopProcessor::State {
     changes[tag::ChangeNumber] = PropertyValue::int64(
         static_cast<int64_t>(object_id_from_counter(store->allocate_counter(m.account))));
     store->set_properties(m.account, ObjectKind::Message, m.message, 0, changes);
+    if (hub) {
+      namespace nt = notification_type;
+      stage_message_event(m.account, created ? nt::ObjectCreated : nt::ObjectModified, m.folder, m.message,
+                          created ? tags_of(store->properties(m.account, ObjectKind::Message, m.message)) : changed_tags);
+      if (created && !m.associated) {
+        // A new message in its class's receive folder is new mail (MS-OXCNOTIF 3.1.4.1.2.1).
+        auto cls = store->property(m.account, ObjectKind::Message, m.message, 0, tag::MessageClass);
+        std::string message_class = cls ? cls->as_string() : "IPM.Note";
+        auto receive = store->receive_folder(m.account, message_class);
+        if (receive && receive->first == m.folder) {
+          stage_message_event(m.account, nt::NewMail, m.folder, m.message);
+          auto flags = store->property(m.account, ObjectKind::Message, m.message, 0, tag::MessageFlags);
+          staged.back().message_flags = flags ? static_cast<uint32_t>(flags->as_int32()) : 0;
+          staged.back().message_class = message_class;
+        }
+      }
+      if (!m.associated) stage_counts_changed(m.account, m.folder);
+    }
     m.pending.clear();
     m.removed.clear();
     if (r.save_flags & 0x01) m.writable = false;  // KeepOpenReadOnly
@@ -1186,6 +1284,7 @@ struct RopProcessor::State {
     if (!r.comment.empty()) p[0x3004001F] = PropertyValue::string(r.comment);  // PidTagComment
     p[tag::ChangeNumber] = PropertyValue::int64(static_cast<int64_t>(object_id_from_counter(store->allocate_counter(account))));
     uint64_t folder = store->create_folder(account, parent.folder, p);
+    if (hub) stage_folder_event(account, notification_type::ObjectCreated, folder, parent.folder, tags_of(p));
     out.folder_id = object_id_from_counter(folder);
     add_object(h, r.output_handle_index, FolderObject{account, folder});
     return out;
@@ -1195,6 +1294,7 @@ struct RopProcessor::State {
     need(f.account, f.folder, rights::DeleteAny);
     PartialCompletionResponse<RopId::DeleteMessages> out;
     out.input_handle_index = r.input_handle_index;
+    bool contents_changed = false;
     for (uint64_t id : r.message_ids) {
       uint64_t m = counter_from_object_id(id);
       auto in = store->message_folder(f.account, m);
@@ -1202,8 +1302,16 @@ struct RopProcessor::State {
         out.partial_completion = 1;
         continue;
       }
+      bool associated = false;
+      if (hub) {
+        auto assoc = store->folder_messages(f.account, f.folder, true);
+        associated = std::find(assoc.begin(), assoc.end(), m) != assoc.end();
+      }
       store->delete_message(f.account, m);
+      if (hub) stage_message_event(f.account, notification_type::ObjectDeleted, f.folder, m);
+      if (hub && !associated) contents_changed = true;
     }
+    if (contents_changed) stage_counts_changed(f.account, f.folder);
     return out;
   }
   RopResponse move_copy_messages(const RopMoveCopyMessages::Request& r, Handles& h) {
@@ -1227,6 +1335,7 @@ struct RopProcessor::State {
     need(dest->account, dest->folder, rights::Create);
     Response out;
     out.source_handle_index = r.source_handle_index;
+    bool moved_any = false;
     for (uint64_t id : r.message_ids) {
       uint64_t m = counter_from_object_id(id);
       auto in = store->message_folder(source.account, m);
@@ -1242,6 +1351,17 @@ struct RopProcessor::State {
       store->set_properties(source.account, ObjectKind::Message, target, 0,
                             {{tag::ChangeNumber, PropertyValue::int64(static_cast<int64_t>(
                                                      object_id_from_counter(store->allocate_counter(source.account))))}});
+      if (hub) {
+        stage_message_event(source.account, r.want_copy ? notification_type::ObjectCopied : notification_type::ObjectMoved,
+                            dest->folder, target);
+        staged.back().old_folder_id = object_id_from_counter(source.folder);
+        staged.back().old_message_id = object_id_from_counter(m);
+        moved_any = true;
+      }
+    }
+    if (moved_any) {
+      if (!r.want_copy) stage_counts_changed(source.account, source.folder);
+      if (dest->folder != source.folder || r.want_copy) stage_counts_changed(source.account, dest->folder);
     }
     return out;
   }
@@ -1446,6 +1566,39 @@ struct RopProcessor::State {
     return out;
   }
 
+  // ---- notifications
+  RopResponse register_notification(const RopRegisterNotification::Request& r, Handles& h) {
+    std::string account = mailbox_account(object_at(h, r.input_handle_index));
+    if (account.empty()) throw Failure{ec::InvalidObject};
+    slot(h, r.output_handle_index);
+    if (!queue) throw Failure{ec::NotSupported};
+    Subscription s;
+    s.mailbox = account;
+    s.logon_id = r.logon_id;
+    s.types = r.notification_types;
+    s.whole_store = r.want_whole_store != 0;
+    if (!s.whole_store) {
+      if (replica_of_object_id(r.folder_id) != kLocalReplicaId) throw Failure{ec::NotFound};
+      uint64_t folder = counter_from_object_id(r.folder_id);
+      if (!store->folder_exists(account, folder)) throw Failure{ec::NotFound};
+      need(account, folder, rights::Visible);
+      if (r.message_id != 0) {
+        auto in = store->message_folder(account, counter_from_object_id(r.message_id));
+        if (!in || *in != folder) throw Failure{ec::NotFound};
+      }
+      s.folder_id = r.folder_id;
+      s.message_id = r.message_id;
+    } else if (account != user) {
+      throw Failure{ec::AccessDenied};  // a delegate subscribes to the folders it may see, not to the store
+    }
+    uint32_t handle = add_object(h, r.output_handle_index, SubscriptionObject{});
+    std::get<SubscriptionObject>(objects.at(handle)).token = std::make_shared<SubscriptionToken>(queue, handle);
+    queue->subscribe(handle, std::move(s));
+    RopRegisterNotification::Response out;
+    out.handle_index = r.output_handle_index;
+    return out;
+  }
+
   // Runs one ROP; nullopt for RopRelease (no response). Failures become the ROP's failure response.
   std::optional<RopResponse> run(const RopRequest& rop, Handles& h, size_t budget) {
     try {
@@ -1503,6 +1656,7 @@ struct RopProcessor::State {
       if (auto* r = get_if<RopCommitStream::Request>(&rop)) return commit_stream(*r, h);
       if (auto* r = get_if<RopGetStreamSize::Request>(&rop)) return get_stream_size(*r, h);
       if (auto* r = get_if<RopSeekStream::Request>(&rop)) return seek_stream(*r, h);
+      if (auto* r = get_if<RopRegisterNotification::Request>(&rop)) return register_notification(*r, h);
       return failure_response(rop, ec::NotSupported);
     } catch (const Failure& f) {
       return failure_response(rop, f.code);
@@ -1510,11 +1664,18 @@ struct RopProcessor::State {
   }
 };
 
-RopProcessor::RopProcessor(std::shared_ptr<MailboxStore> store, std::string account)
+RopProcessor::RopProcessor(std::shared_ptr<MailboxStore> store, std::string account,
+                           std::shared_ptr<NotificationHub> hub, uint16_t session_index)
     : state_(std::make_unique<State>()) {
   state_->store = std::move(store);
   state_->user = std::move(account);
+  state_->session_index = session_index;
+  if (hub) {
+    state_->queue = hub->open_queue();
+    state_->hub = std::move(hub);
+  }
 }
+std::shared_ptr<NotificationQueue> RopProcessor::notifications() const { return state_->queue; }
 RopProcessor::~RopProcessor() = default;
 size_t RopProcessor::open_objects() const { return state_->objects.size(); }
 
@@ -1551,6 +1712,7 @@ Bytes RopProcessor::process(ByteView input, size_t max_output) {
     std::map<uint32_t, ServerObject> saved_objects = s.objects;
     uint32_t saved_next = s.next_handle;
     s.store->begin();
+    s.staged.clear();
     std::optional<RopResponse> response;
     try {
       response = s.run(request.rops[i], handles, budget);
@@ -1561,6 +1723,7 @@ Bytes RopProcessor::process(ByteView input, size_t max_output) {
       handles = saved_handles;
       s.objects = saved_objects;
       s.next_handle = saved_next;
+      s.staged.clear();
       response = failure_response(request.rops[i], ec::GeneralFailure);
     }
     size_t size = 0;
@@ -1571,12 +1734,17 @@ Bytes RopProcessor::process(ByteView input, size_t max_output) {
     }
     if (used + size + reserve <= max_output) {
       s.store->commit();
+      std::vector<StoreEvent> events = std::move(s.staged);
+      s.staged.clear();
+      if (s.hub)
+        for (const auto& e : events) s.hub->publish(e);
       used += size;
       if (response) responses.push_back(std::move(*response));
       continue;
     }
     // It does not fit: undo it and hand it back with the rest (MS-OXCROPS 3.2.5.1).
     s.store->rollback();
+    s.staged.clear();
     handles = std::move(saved_handles);
     s.objects = std::move(saved_objects);
     s.next_handle = saved_next;
@@ -1586,6 +1754,29 @@ Bytes RopProcessor::process(ByteView input, size_t max_output) {
       too_small.request_buffers.insert(too_small.request_buffers.end(), request_bytes[j].begin(), request_bytes[j].end());
     responses.push_back(std::move(too_small));
     break;
+  }
+  // Notifications follow the ROP responses (MS-OXCNOTIF 3.1.5.7), but never a RopBufferTooSmall,
+  // which must end the buffer: they wait for the retry.
+  bool stopped = !responses.empty() && get_if<RopBufferTooSmall::Response>(&responses.back());
+  if (s.queue && !stopped) {
+    constexpr size_t kPendingSize = 1 + 2;  // RopId, SessionIndex
+    while (auto n = s.queue->pop()) {
+      ByteWriter w;
+      RopResponse notify(std::move(*n));
+      encode_response(w, notify);
+      size_t room_after = s.queue->has_pending() ? kPendingSize : 0;
+      if (used + w.size() + room_after > max_output) {
+        s.queue->push_front(std::move(get<RopNotify::Response>(notify)));
+        break;
+      }
+      used += w.size();
+      responses.push_back(std::move(notify));
+    }
+    if (s.queue->has_pending() && used + kPendingSize <= max_output) {
+      RopPending::Response pending;
+      pending.session_index = s.session_index;
+      responses.push_back(pending);
+    }
   }
   RopResponseBuffer out;
   out.rops = std::move(responses);

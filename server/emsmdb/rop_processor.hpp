@@ -18,6 +18,9 @@
 
 namespace exmapi::server::emsmdb {
 
+class NotificationHub;
+class NotificationQueue;
+
 // MS-OXCDATA 2.4 codes the processor and the endpoint answer with.
 namespace ec {
 constexpr uint32_t Success = 0x00000000;
@@ -47,8 +50,12 @@ class RopFormatError : public std::runtime_error {
 
 class RopProcessor {
  public:
-  // `account` is the session's user (the mailbox owner of EcDoConnectEx's DN).
-  RopProcessor(std::shared_ptr<MailboxStore> store, std::string account);
+  // `account` is the session's user (the mailbox owner of EcDoConnectEx's DN). The store changes
+  // its ROPs make are published to `hub`, and its subscriptions' notifications go out in its
+  // output buffers; `session_index` is what RopPending names (the session's icxr). Without a hub
+  // RopRegisterNotification is not supported.
+  RopProcessor(std::shared_ptr<MailboxStore> store, std::string account,
+               std::shared_ptr<NotificationHub> hub = nullptr, uint16_t session_index = 0);
   ~RopProcessor();
   RopProcessor(const RopProcessor&) = delete;
   RopProcessor& operator=(const RopProcessor&) = delete;
@@ -56,8 +63,13 @@ class RopProcessor {
   // Processes one ROP input buffer (RopSize, RopsList, ServerObjectHandleTable) and returns the ROP
   // output buffer. The output never exceeds `max_output` bytes: the ROPs whose responses do not
   // fit are left unprocessed (their effects undone) and returned in a trailing RopBufferTooSmall.
-  // Throws RopFormatError for an input buffer that does not decode.
+  // Throws RopFormatError for an input buffer that does not decode. After the ROP responses come
+  // as many pending notifications (RopNotify) as fit, then RopPending when some remain
+  // (MS-OXCNOTIF 3.1.5.7); an input buffer without ROPs just collects them.
   Bytes process(ByteView input, size_t max_output);
+
+  // The session's notification queue (null without a hub): what an asynchronous wait watches.
+  std::shared_ptr<NotificationQueue> notifications() const;
 
   // Server objects currently open (tests; every RopRelease lowers it).
   size_t open_objects() const;

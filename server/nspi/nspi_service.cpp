@@ -360,6 +360,14 @@ Bytes NspiService::handle(uint16_t opnum, ByteView stub, const CallerIdentity& c
   return std::move(*out);
 }
 
+std::vector<uint32_t> NspiService::default_columns(bool unicode) {
+  std::vector<uint32_t> defaults(std::begin(kDefaultColumns), std::end(kDefaultColumns));
+  if (unicode)
+    for (uint32_t& t : defaults)
+      if ((t & 0xFFFF) == kTypeString8) t = with_type(t, kTypeString);
+  return defaults;
+}
+
 NspiBind::Response NspiService::answer(const NspiBind::Request& rq, const CallerIdentity& caller) {
   NspiBind::Response rs;
   // MS-OXNSPI 3.1.4.1.1 constraints 1 and 5.
@@ -604,11 +612,7 @@ NspiResolveNamesW::Response NspiService::resolve_names(const Guid& handle, const
   NspiResolveNamesW::Response rs;
   const std::vector<uint32_t>* rows = dir_.rows(stat.container_id);
   if (!rows) return rs.result = kInvalidBookmark, rs;
-  std::vector<uint32_t> defaults(std::begin(kDefaultColumns), std::end(kDefaultColumns));
-  if (unicode)
-    for (uint32_t& t : defaults)
-      if ((t & 0xFFFF) == kTypeString8) t = with_type(t, kTypeString);
-  std::vector<uint32_t> tags = tags_or(prop_tags, defaults);
+  std::vector<uint32_t> tags = tags_or(prop_tags, default_columns(unicode));
   PropertyTagArray mids;
   PropertyRowSet set;
   for (const std::string& name : names) {

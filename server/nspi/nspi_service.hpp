@@ -48,6 +48,10 @@ class NspiService {
   ndr::nspi::NspiGetIDsFromNames::Response answer(const ndr::nspi::NspiGetIDsFromNames::Request&, const CallerIdentity&);
   ndr::nspi::NspiResolveNames::Response answer(const ndr::nspi::NspiResolveNames::Request&, const CallerIdentity&);
   ndr::nspi::NspiResolveNamesW::Response answer(const ndr::nspi::NspiResolveNamesW::Request&, const CallerIdentity&);
+  // The columns NspiQueryRows, NspiSeekEntries, NspiGetMatches and NspiResolveNames(W) answer with
+  // when the request names none (MS-OXNSPI 3.1.4.1.8 constraint 6); `unicode`: the string columns
+  // as PtypString (NspiResolveNamesW).
+  static std::vector<uint32_t> default_columns(bool unicode);
   // Context handle rundown: the sessions bound on a closed connection end with it.
   void connection_closed(uint64_t connection);
   size_t session_count() const noexcept { return sessions_.size(); }
