@@ -147,6 +147,19 @@ std::string cell_text(const PropertyCell& c) {
   return c.flag == ValueFlag::Present ? c.value.as_string() : std::string();
 }
 
+// A deferred reply kept in the test: the answer and the timeout the endpoint set.
+struct CapturedReply final : server::DeferredReply {
+  std::optional<Bytes> stub;
+  std::function<void()> timeout;
+  void reply(Bytes b) override {
+    if (!stub) stub = std::move(b);
+  }
+  void fault(uint32_t) override {}
+  bool answered() const override { return stub.has_value(); }
+  void set_timeout(std::chrono::milliseconds, std::function<void()> fn) override { timeout = std::move(fn); }
+  void on_abandon(std::function<void()>) override {}
+};
+
 class EmsmdbEndpointTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { store_ = new TempStore(); }
@@ -594,8 +607,17 @@ TEST_F(EmsmdbEndpointTest, RpcLevelErrors) {
   auto async = ndr::decode_stub<m::EcDoAsyncConnectEx::Response>(ep_->call(14, ndr::encode_stub(ac), "alice"));
   EXPECT_EQ(async.result, 0u);
   m::EcDoAsyncWaitEx::Request wait{async.acxh, 0};
-  EXPECT_EQ(ndr::decode_stub<m::EcDoAsyncWaitEx::Response>(ep_->call_async(0, ndr::encode_stub(wait), "alice")).result, 0u);
-  EXPECT_THROW(ep_->call_async(1, {}, "alice"), RpcFault);
+  // Nothing is pending: the wait is answered when its timeout runs, with no NotificationPending.
+  auto reply = std::make_shared<CapturedReply>();
+  ep_->call_async(0, ndr::encode_stub(wait), "alice", reply);
+  EXPECT_FALSE(reply->answered());
+  ASSERT_TRUE(reply->timeout);
+  reply->timeout();
+  ASSERT_TRUE(reply->stub);
+  auto waited = ndr::decode_stub<m::EcDoAsyncWaitEx::Response>(*reply->stub);
+  EXPECT_EQ(waited.result, 0u);
+  EXPECT_EQ(waited.flags_out, 0u);
+  EXPECT_THROW(ep_->call_async(1, {}, "alice", std::make_shared<CapturedReply>()), RpcFault);
   // rgbIn that is no extended buffer, and a ROP buffer that does not decode: ecRpcFormat.
   RopRequestBuffer none;
   EXPECT_EQ(alice.rpc_bytes(Bytes{0, 0, 4, 0, 9, 0, 9, 0, 1}, none).result, 0x4B6u);

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -32,8 +33,11 @@ class ServerProcess {
     start(args);
   }
   // Serves an existing store (no --seed); the caller owns the file.
-  explicit ServerProcess(const std::string& existing_store) : store_(existing_store) {
-    start({"--store", store_, "--port", "0"});
+  explicit ServerProcess(const std::string& existing_store, const std::vector<std::string>& extra = {})
+      : store_(existing_store) {
+    std::vector<std::string> args{"--store", store_, "--port", "0"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    start(args);
   }
   ~ServerProcess() {
     stop();
@@ -44,6 +48,9 @@ class ServerProcess {
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   uint16_t port() const { return port_; }
+  // With --http-port: the HTTP(S) front's port, and whether it serves HTTPS.
+  uint16_t http_port() const { return http_port_; }
+  bool https() const { return https_; }
   const std::string& store() const { return store_; }
   pid_t pid() const { return pid_; }
   // Stops the server; returns its exit status (as waitpid reports it).
@@ -79,9 +86,16 @@ class ServerProcess {
     }
     close(out[1]);
     // The first line says where it listens; a server that dies first closes the pipe.
-    std::string line;
-    char c;
-    while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
+    auto read_line = [&] {
+      std::string line;
+      char c;
+      while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
+      return line;
+    };
+    std::string line = read_line();
+    // With --http-port a second line says where HTTP(S) listens.
+    std::string http_line;
+    if (std::find(args.begin(), args.end(), "--http-port") != args.end()) http_line = read_line();
     close(out[0]);
     const std::string prefix = "listening on 127.0.0.1:";
     if (line.rfind(prefix, 0) != 0) {
@@ -89,6 +103,15 @@ class ServerProcess {
       throw std::runtime_error("exmapi-server did not start (first line: \"" + line + "\")");
     }
     port_ = static_cast<uint16_t>(std::stoi(line.substr(prefix.size())));
+    if (std::find(args.begin(), args.end(), "--http-port") != args.end()) {
+      auto colon = http_line.rfind(':');
+      if (http_line.find("listening on") == std::string::npos || colon == std::string::npos) {
+        stop();
+        throw std::runtime_error("exmapi-server did not start HTTP (line: \"" + http_line + "\")");
+      }
+      https_ = http_line.rfind("https ", 0) == 0;
+      http_port_ = static_cast<uint16_t>(std::stoi(http_line.substr(colon + 1)));
+    }
   }
 
   std::filesystem::path dir_;
@@ -96,6 +119,8 @@ class ServerProcess {
   pid_t pid_ = -1;
   int status_ = 0;
   uint16_t port_ = 0;
+  uint16_t http_port_ = 0;
+  bool https_ = false;
 };
 
 }  // namespace exmapi::test

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -27,6 +28,11 @@ class RopTransport {
   virtual ~RopTransport() = default;
   // Sends one framed rgbIn and returns the framed rgbOut; max_out is the pcbOut offered.
   virtual Bytes execute(ByteView rop_in, uint32_t max_out) = 0;
+  // Called with what execute() threw. True when the error means the server dropped the session
+  // context (every server object handle with it) and the transport has just opened a new one, so
+  // the caller may log on again and redo its work. MAPI/HTTP does this once per failure
+  // (MS-OXCMAPIHTTP 3.1.5.1: an expired context needs a new Connect); RPC cannot (false).
+  virtual bool renew_after(const std::exception& /*error*/) { return false; }
 };
 
 // The ROPs of one round trip and their handle table. Slots are handed out as ROPs are added.
@@ -146,7 +152,30 @@ class Session {
   // Releases the server objects this session holds.
   void release(ServerHandle handle);
 
+  // How often the transport replaced a lost session context and the session logged on again.
+  uint64_t renewals() const noexcept { return renewals_; }
+
  private:
+  // Runs one mailbox operation; when the transport lost and renewed its session context, logs on
+  // again and runs it once more (the operations start from the logon and stable IDs, so a rerun
+  // reads the same data).
+  template <class Fn>
+  auto renewing(Fn&& fn) -> decltype(fn()) {
+    try {
+      return fn();
+    } catch (const std::exception& e) {
+      if (mailbox_dn_.empty() || !transport_.renew_after(e)) throw;
+    }
+    renew_logon();
+    return fn();
+  }
+  void renew_logon();
+  std::vector<FolderInfo> folder_tree_once(std::optional<uint64_t> folder_id);
+  std::vector<ItemSummary> folder_items_once(uint64_t folder_id, size_t limit);
+  std::vector<rop::TaggedPropertyValue> item_properties_once(uint64_t folder_id, uint64_t message_id);
+  std::vector<AttachmentInfo> attachments_once(uint64_t folder_id, uint64_t message_id);
+  Bytes read_attachment_once(uint64_t folder_id, uint64_t message_id, uint32_t attachment_number);
+
   // Opens `folder_id` and one of its tables with `columns`, then reads every row (up to `limit`).
   std::vector<rop::PropertyRow> read_table(uint64_t folder_id, rop::RopId table_rop, uint8_t table_flags,
                                            const std::vector<rop::PropTag>& columns, size_t limit);
@@ -161,7 +190,9 @@ class Session {
   ServerHandle logon_handle_ = kUnassignedHandle;
   uint8_t logon_id_ = 0;
   MailboxFolders folders_;
-  rop::TableColumnsState tables_;  // columns of the tables this session holds, for later RopQueryRows
+  rop::TableColumnsState tables_;
+  std::string mailbox_dn_;  // what the logon opened, to open it again after a renewal
+  uint64_t renewals_ = 0;  // columns of the tables this session holds, for later RopQueryRows
 };
 
 }  // namespace exmapi::mapi
