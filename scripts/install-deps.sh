@@ -11,7 +11,9 @@ packages=(
   # kept libraries the library builds on
   zlib1g-dev libssl-dev libsqlite3-dev libcurl4-openssl-dev
   # the reference server's HTTP front (RPC over HTTP proxy, MAPI over HTTP, Autodiscover)
-  libmicrohttpd-dev
+  libmicrohttpd-dev libxml2-dev
+  # a DNS server the Autodiscover SRV test starts on loopback
+  dnsmasq-base
   samba-dev libtalloc-dev libtevent-dev
   # independent peers the tests check our bytes against
   libfwnt-dev libpff-dev python3-impacket

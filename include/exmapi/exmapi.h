@@ -16,5 +16,6 @@
 #include "rop.h"
 #include "mapihttp.h"
 #include "session.h"
+#include "autodiscover.h"
 
 #endif
