@@ -146,7 +146,6 @@ AbRow decode_ab_row(ByteReader& r, const std::vector<PropTag>& columns) {
   size_t at = r.offset();
   row.flags = r.u8("Flags");
   if (row.flags > 1) throw DecodeError(at, "Flags", "AddressBookPropertyRow Flags must be 0x00 or 0x01, got " + std::to_string(row.flags));
-  r.count(columns.size(), 1, "ValueArray");
   row.cells.reserve(columns.size());
   for (size_t i = 0; i < columns.size(); ++i) {
     row.cells.push_back(in_field("ValueArray[" + std::to_string(i) + "]", [&] {

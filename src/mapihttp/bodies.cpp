@@ -24,7 +24,7 @@ struct TypeTable<rop::OneOf<T...>> {
   static_assert(sizeof...(T) == kRequestTypeCount - 1, "one body per request type but PING");
   // Calls fn.template operator()<Alternative>() for the alternative whose kType is `type`.
   template <class Fn>
-  static decltype(auto) dispatch(RequestType type, Fn&& fn) {
+  static auto dispatch(RequestType type, Fn&& fn) {
     using R = decltype(fn.template operator()<std::tuple_element_t<0, std::tuple<T...>>>());
     if (!has_body(type)) throw Error(EXMAPI_E_INVALID_ARGUMENT, "the PING request type has no request or response body");
     std::optional<R> out;
