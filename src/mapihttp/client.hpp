@@ -7,8 +7,6 @@
 // keeps them and sends them back, so one HttpClient holds one context per endpoint.
 #pragma once
 
-#include <exmapi/common.h>
-
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -41,7 +39,9 @@ class ResponseCodeError : public Error {
 struct ClientIdentity {
   Guid client_guid;
   uint64_t next_context = 1;
-  std::string application = "exmapi/" EXMAPI_VERSION;
+  // "name/version" (2.2.3.3.8). The version is the MAPI client level servers gate features on, as
+  // rgwClientVersion is over RPC: the spec's example level, at which MAPI over HTTP is offered.
+  std::string application = "exmapi/15.00.0847.4040";
   static ClientIdentity fresh();
 };
 
