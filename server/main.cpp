@@ -11,6 +11,7 @@
 #include "server/emsmdb/endpoint.hpp"
 #include "server/http/http_auth.hpp"
 #include "server/http/http_server.hpp"
+#include "server/autodiscover/autodiscover_service.hpp"
 #include "server/mapihttp/mapi_http.hpp"
 #include "server/rpch/rpc_proxy.hpp"
 #include "server/nspi/nspi_service.hpp"
@@ -40,7 +41,9 @@ Serves EMSMDB, AsyncEMSMDB, NSPI and RFR over ncacn_ip_tcp from one SQLite store
   --http-port N     also serve HTTP on this port (0: a free one): the RPC over HTTP proxy
                     /rpc/rpcproxy.dll (MS-RPCH), which leads to the RPC port above, and MAPI
                     over HTTP (MS-OXCMAPIHTTP) at /mapi/emsmdb/ and /mapi/nspi/ on the same
-                    store; HTTP authentication (Basic, NTLM, Negotiate) against the store's
+                    store, and Autodiscover (POST /autodiscover/autodiscover.xml, GET
+                    /autodiscover/autodiscover.json?Email=..&Protocol=MapiHttp|Expr) naming
+                    them; HTTP authentication (Basic, NTLM, Negotiate) against the store's
                     accounts
   --tls-cert FILE   serve HTTPS with this PEM certificate (chain) ...
   --tls-key FILE    ... and this PEM private key
@@ -216,6 +219,7 @@ int main(int argc, char** argv) {
     std::optional<http::HttpServer> http_server;
     std::optional<rpch::RpcProxy> rpc_proxy;
     std::optional<mapihttp_server::MapiHttpService> mapi_http;
+    std::optional<autodiscover_server::AutodiscoverService> autodiscover;
     if (opt.http_port) {
       http_auth.emplace(host);
       http::ServerOptions ho;
@@ -233,9 +237,14 @@ int main(int argc, char** argv) {
       mapi_http.emplace(emsmdb, nspi_service, [&host](const std::function<void()>& fn) { host.run_on_loop(fn); },
                         opt.mapi_http);
       mapi_http->attach(*http_server);
+      autodiscover.emplace(directory);
+      autodiscover->attach(*http_server);
       uint16_t http_port = http_server->start();
       mapi_http->set_public_base(std::string(http_server->tls() ? "https" : "http") + "://" + opt.fqdn + ":" +
                                  std::to_string(http_port));
+      autodiscover->set_public_base(std::string(http_server->tls() ? "https" : "http") + "://" + opt.fqdn + ":" +
+                                        std::to_string(http_port),
+                                    opt.fqdn);
       std::cout << (http_server->tls() ? "https" : "http") << " listening on " << opt.listen << ":" << http_port
                 << std::endl;
     }
@@ -243,6 +252,7 @@ int main(int argc, char** argv) {
     rpc_proxy.reset();
     http_server.reset();
     mapi_http.reset();
+    autodiscover.reset();
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "exmapi-server: " << e.what() << "\n";

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "autodiscover/autodiscover_codec.hpp"
 #include "mapihttp/bodies.hpp"
 #include "mapihttp/framing.hpp"
 #include "rop/rop_buffer.hpp"
@@ -471,7 +472,10 @@ TEST_F(MapiHttpServerTest, AddressBookBindResolveQueryGetPropsUnbind) {
   auto ab = s.call<mh::GetAddressBookUrlResponse>(mh::GetAddressBookUrlRequest{});
   EXPECT_EQ(ab.server_url, base_url(server) + "/mapi/nspi/");
 
+  std::string old = s.cookie();
   EXPECT_EQ(s.call<mh::UnbindResponse>(mh::UnbindRequest{}).error_code, 0u);
+  EXPECT_TRUE(s.cookie().empty());  // the server expired it
+  s.set_cookie(old);
   EXPECT_EQ(s.raw("QueryRows", mh::encode_body(qr)).response_code, 10u);
 }
 
@@ -630,6 +634,74 @@ TEST_F(MapiHttpServerTest, HttpsWithATestCertificate) {
   }
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
+}
+
+TEST_F(MapiHttpServerTest, AutodiscoverNamesTheMapiHttpEndpoints) {
+  namespace ad = exmapi::autodiscover;
+  ServerProcess server(std::vector<std::string>{"--http-port", "0"});
+  HttpClient http(base_url(server));
+  std::string base = base_url(server);
+  auto post = [&](const std::string& email, const std::string& user, const std::string& password) {
+    ad::PoxRequest rq;
+    rq.email_address = email;
+    std::string xml = ad::build_pox_request(rq);
+    HttpRequest h;
+    h.path = "/autodiscover/autodiscover.xml";
+    h.headers = {"Content-Type: text/xml"};
+    h.body.assign(xml.begin(), xml.end());
+    h.user = user;
+    h.password = password;
+    return http.send(h);
+  };
+  HttpResult r = post("alice@example.test", "alice", kAlicePassword);
+  ASSERT_EQ(r.status, 200);
+  ad::PoxResponse pox = ad::parse_pox_response(std::string(r.body.begin(), r.body.end()));
+  ASSERT_TRUE(pox.account);
+  ASSERT_TRUE(pox.user);
+  EXPECT_EQ(pox.user->display_name, "Alice Martin");
+  EXPECT_EQ(pox.user->legacy_dn, server::sample::user_dn("alice"));
+  const ad::ProtocolSettings* mapi = nullptr;
+  const ad::ProtocolSettings* expr = nullptr;
+  for (const auto& p : pox.account->protocols) {
+    if (p.is_mapi_http()) mapi = &p;
+    if (p.type == "EXPR") expr = &p;
+  }
+  ASSERT_NE(mapi, nullptr);
+  EXPECT_EQ(mapi->mail_store.external_url, base + "/mapi/emsmdb/?MailboxId=alice%40example.test");
+  EXPECT_EQ(mapi->address_book.external_url, base + "/mapi/nspi/?MailboxId=alice%40example.test");
+  ASSERT_NE(expr, nullptr);
+  EXPECT_EQ(expr->get("Server"), "127.0.0.1");
+  EXPECT_EQ(expr->get("SSL"), "Off");
+  // The published URL serves MAPI over HTTP (its query is ignored by the endpoint).
+  HttpClient same(base);
+  MapiSession s(same, mh::Endpoint::Mailbox);
+  EXPECT_TRUE(folder_names(s, "alice").count("Inbox"));
+  // Another user's settings are not handed out; an unauthenticated request is challenged.
+  HttpResult other = post("bob@example.test", "alice", kAlicePassword);
+  ad::PoxResponse refused = ad::parse_pox_response(std::string(other.body.begin(), other.body.end()));
+  EXPECT_FALSE(refused.account);
+  ASSERT_TRUE(refused.error);
+  EXPECT_EQ(refused.error->error_code, "500");
+  EXPECT_EQ(post("alice@example.test", "alice", "wrong").status, 401);
+
+  // v2 JSON.
+  HttpRequest get;
+  get.method = "GET";
+  get.path = ad::json_v2_path("alice@example.test", "MapiHttp");
+  HttpResult j = http.send(get);
+  EXPECT_EQ(j.status, 200);
+  ad::JsonV2Response v2 = ad::parse_json_v2_response(std::string(j.body.begin(), j.body.end()));
+  EXPECT_EQ(v2.protocol, "MapiHttp");
+  EXPECT_EQ(v2.url, base + "/mapi/emsmdb/?MailboxId=alice%40example.test");
+  get.path = ad::json_v2_path("alice@example.test", "Expr");
+  j = http.send(get);
+  EXPECT_EQ(ad::parse_json_v2_response(std::string(j.body.begin(), j.body.end())).url, base + "/rpc/rpcproxy.dll");
+  get.path = ad::json_v2_path("alice@example.test", "Pop3");
+  j = http.send(get);
+  EXPECT_EQ(j.status, 400);
+  EXPECT_EQ(ad::parse_json_v2_response(std::string(j.body.begin(), j.body.end())).error_code, "InvalidProtocol");
+  get.path = ad::json_v2_path("nobody@example.test", "MapiHttp");
+  EXPECT_EQ(http.send(get).status, 404);
 }
 
 }  // namespace

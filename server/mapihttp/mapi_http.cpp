@@ -239,7 +239,7 @@ struct MapiHttpService::Impl : std::enable_shared_from_this<Impl> {
     std::string cookie = random_guid().to_string();
     cookie = cookie.substr(1, cookie.size() - 2);
     s.last_used = Clock::now();
-    s.in_flight = 1;
+    s.in_flight = 0;
     std::lock_guard lock(mutex);
     sessions[cookie] = std::move(s);
     return cookie;
