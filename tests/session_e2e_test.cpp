@@ -198,28 +198,38 @@ INSTANTIATE_TEST_SUITE_P(BothTransports, SessionE2E, testing::Values(Wire::Rpc, 
 
 // ---- the CLI -------------------------------------------------------------------------------------
 
-std::string cli(const std::string& args, int* status) {
-  test::CommandResult r = test::run_command(test::cli_path() + " " + args, "");
+std::string cli(const std::string& args, int* status, const std::string& env = "") {
+  test::CommandResult r = test::run_command(env + test::cli_path() + " " + args, "");
   *status = r.exit_code;
   return r.out + r.err;
 }
 
 TEST_P(SessionE2E, CliLsListShow) {
-  std::string common = "--server 127.0.0.1 --port " + std::to_string(server_->port()) + " --user alice --auth anonymous";
+  // MAPI/HTTP: the password comes from the environment, never from argv.
+  std::string common = GetParam() == Wire::Rpc
+                           ? "--server 127.0.0.1 --port " + std::to_string(server_->port()) + " --user alice --auth anonymous"
+                           : "--mapi-url http://127.0.0.1:" + std::to_string(server_->http_port()) +
+                                 "/mapi/emsmdb/ --user alice --http-auth basic";
+  auto prefix = [&] { return GetParam() == Wire::MapiHttp ? std::string("EXMAPI_PASSWORD='Alice#2026' ") : std::string(); };
   int status = 0;
-  std::string ls = cli("ls " + common, &status);
+  std::string ls = cli("ls " + common, &status, prefix());
   EXPECT_EQ(status, 0) << ls;
   EXPECT_NE(ls.find("Inbox  ("), std::string::npos) << ls;
   EXPECT_NE(ls.find("Calendar"), std::string::npos) << ls;
-  std::string list = cli("list Inbox " + common, &status);
+  std::string list = cli("list Inbox " + common, &status, prefix());
   EXPECT_EQ(status, 0) << list;
   EXPECT_NE(list.find("  1  "), std::string::npos) << list;
-  std::string show = cli("show Inbox 1 " + common, &status);
+  std::string show = cli("show Inbox 1 " + common, &status, prefix());
   EXPECT_EQ(status, 0) << show;
   EXPECT_NE(show.find("PidTagSubject"), std::string::npos) << show;
-  std::string missing = cli("list NoSuchFolder " + common, &status);
+  std::string missing = cli("list NoSuchFolder " + common, &status, prefix());
   EXPECT_EQ(status, 1) << missing;
   EXPECT_NE(missing.find("no folder \"NoSuchFolder\""), std::string::npos) << missing;
+  if (GetParam() == Wire::MapiHttp) {
+    std::string refused = cli("ls " + common, &status, "EXMAPI_PASSWORD=wrong ");
+    EXPECT_NE(status, 0) << refused;
+    EXPECT_NE(refused.find("password"), std::string::npos) << refused;
+  }
 }
 
 TEST_P(SessionE2E, CliRefusesAPasswordOnTheCommandLine) {

@@ -50,6 +50,9 @@ struct ConnectSpec {
   // Set (and neither mapi_http's URLs nor server): Autodiscover from this address picks the
   // transport, MAPI over HTTP when offered, else RPC over HTTP (connect()).
   std::string email;
+  // With email alone: how to reach what Autodiscover names (auth scheme, CA file, bearer token);
+  // the URLs in it are ignored.
+  std::optional<MapiHttpSpec> mapi_http_defaults;
   std::string user, domain, password, realm;
   Auth auth = Auth::Ntlm;
   Protection protection = Protection::Seal;

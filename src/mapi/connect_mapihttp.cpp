@@ -2,6 +2,9 @@
 // RopLogon) over MAPI over HTTP; and connect(), which picks the transport.
 #include <exmapi/mapi_errors.h>
 
+#include <cctype>
+
+#include "autodiscover/discover.hpp"
 #include "base/error.hpp"
 #include "mapi/connect.hpp"
 #include "mapihttp/client.hpp"
@@ -155,7 +158,39 @@ std::unique_ptr<Connection> connect_mapihttp(const ConnectSpec& spec) {
 
 std::unique_ptr<Connection> connect(const ConnectSpec& spec) {
   if (spec.mapi_http) return connect_mapihttp(spec);
-  return connect_rpc(spec);
+  if (spec.email.empty() || !spec.server.empty()) return connect_rpc(spec);
+  // Autodiscover (MS-OXDSCLI): MAPI over HTTP when the answer offers it, else RPC over HTTP.
+  MapiHttpSpec http = spec.mapi_http_defaults.value_or(MapiHttpSpec{});
+  autodiscover::DiscoverOptions options;
+  options.http.ca_file = http.ca_file;
+  options.http.verify_tls = http.verify_tls;
+  options.http.connect_timeout_ms = http.connect_timeout_ms;
+  options.credentials = credentials_of(spec, http);
+  autodiscover::DiscoveredEndpoints found = autodiscover::discover(spec.email, options);
+  ConnectSpec chosen = spec;
+  if (chosen.user.empty()) chosen.user = found.email;
+  switch (found.transport) {
+    case autodiscover::Transport::kMapiHttp:
+      http.mailbox_url = found.mapi_mailbox_url;
+      http.address_book_url = found.mapi_addressbook_url;
+      chosen.mapi_http = http;
+      return connect_mapihttp(chosen);
+    case autodiscover::Transport::kRpcHttp: {
+      RpcProxySpec proxy;
+      proxy.proxy = found.rpc_proxy_server;
+      proxy.tls = found.rpc_proxy_ssl;
+      proxy.ca_file = http.ca_file;
+      std::string package = found.rpc_auth_package;
+      for (char& c : package) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      proxy.auth = package == "basic" ? ProxyAuth::Basic : package == "negotiate" ? ProxyAuth::Negotiate : ProxyAuth::Ntlm;
+      chosen.rpc_proxy = proxy;
+      chosen.server = found.rpc_server.empty() ? found.rpc_proxy_server : found.rpc_server;
+      return connect_rpc(chosen);
+    }
+    case autodiscover::Transport::kNone: break;
+  }
+  throw Error(EXMAPI_E_PROTOCOL, "Autodiscover for " + spec.email + " (" + found.autodiscover_url +
+                                     ") offered neither MAPI over HTTP nor RPC over HTTP");
 }
 
 }  // namespace exmapi::mapi
