@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <future>
 #include <thread>
 
 #include "base/error.hpp"
@@ -204,6 +205,84 @@ TEST(MapiHttpClient, RenewalHappensOnceThenTheErrorSurfaces) {
     EXPECT_EQ(e.status(), EXMAPI_E_TRANSPORT) << e.what();
   }
   EXPECT_EQ(c->session().renewals(), 0u);
+}
+
+// Session over a MapiHttpSession the test holds, so it can also call NotificationWait.
+class ExecuteTransport final : public mapi::RopTransport {
+ public:
+  explicit ExecuteTransport(MapiHttpSession& s) : s_(s) {}
+  Bytes execute(ByteView rop_in, uint32_t max_out) override { return s_.execute(0, rop_in, max_out); }
+
+ private:
+  MapiHttpSession& s_;
+};
+
+TEST(MapiHttpClient, NotificationWaitIsWokenByAnotherSessionsNewMessage) {
+  ServerProcess server(std::vector<std::string>{"--http-port", "0", "--async-wait-timeout", "3000", "--mapi-pending-period", "200"});
+  const std::string url = base_url(server) + "/mapi/emsmdb/";
+  MapiHttpSession watcher_http(client_for("alice", password_of("alice")), url, nullptr);
+  watcher_http.connect(server::sample::user_dn("alice"));
+  ExecuteTransport watcher_transport(watcher_http);
+  mapi::Session watcher(watcher_transport);
+  watcher.logon_private_mailbox(server::sample::user_dn("alice"));
+  uint64_t inbox = watcher.folders().inbox;
+  mapi::RopBatch subscribe;
+  uint8_t logon = subscribe.input(watcher.logon_handle());
+  uint8_t folder = subscribe.output(), subscription = subscribe.output();
+  rop::RopOpenFolder::Request open;
+  open.logon_id = watcher.logon_id();
+  open.input_handle_index = logon;
+  open.output_handle_index = folder;
+  open.folder_id = inbox;
+  subscribe.add(open);
+  rop::RopRegisterNotification::Request reg;
+  reg.logon_id = watcher.logon_id();
+  reg.input_handle_index = folder;
+  reg.output_handle_index = subscription;
+  reg.notification_types = rop::notification_type::NewMail | rop::notification_type::ObjectCreated;
+  reg.folder_id = inbox;
+  size_t reg_at = subscribe.add(reg);
+  watcher.execute(subscribe).get<rop::RopRegisterNotification::Response>(reg_at);
+
+  auto waiting = std::async(std::launch::async, [&] {
+    auto t0 = std::chrono::steady_clock::now();
+    bool pending = watcher_http.notification_wait();  // PENDING lines arrive every 200 ms meanwhile
+    return std::make_pair(pending, std::chrono::steady_clock::now() - t0);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // A second session (its own HTTP connection) saves a message into the watched Inbox.
+  MapiHttpSession writer_http(client_for("alice", password_of("alice")), url, nullptr);
+  writer_http.connect(server::sample::user_dn("alice"));
+  ExecuteTransport writer_transport(writer_http);
+  mapi::Session writer(writer_transport);
+  writer.logon_private_mailbox(server::sample::user_dn("alice"));
+  mapi::RopBatch create;
+  uint8_t w_logon = create.input(writer.logon_handle());
+  uint8_t message = create.output();
+  rop::RopCreateMessage::Request cm;
+  cm.logon_id = writer.logon_id();
+  cm.input_handle_index = w_logon;
+  cm.output_handle_index = message;
+  cm.code_page_id = 0x0FFF;
+  cm.folder_id = inbox;
+  create.add(cm);
+  rop::RopSetProperties::Request sp;
+  sp.logon_id = writer.logon_id();
+  sp.input_handle_index = message;
+  sp.property_values = {{0x0037001F, rop::PropertyValue::string("Woken over MAPI/HTTP")}};
+  create.add(sp);
+  rop::RopSaveChangesMessage::Request save;
+  save.logon_id = writer.logon_id();
+  save.response_handle_index = message;
+  save.input_handle_index = message;
+  save.save_flags = 0x02;
+  size_t save_at = create.add(save);
+  writer.execute(create).get<rop::RopSaveChangesMessage::Response>(save_at);
+
+  auto [pending, took] = waiting.get();
+  EXPECT_TRUE(pending);
+  EXPECT_LT(took, std::chrono::milliseconds(2800));
+  EXPECT_GE(took, std::chrono::milliseconds(400));
 }
 
 }  // namespace
