@@ -3,7 +3,9 @@
 // the transparent renewal of a Session Context the server lost (expired, or the server restarted).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <future>
 #include <thread>
 
@@ -205,6 +207,35 @@ TEST(MapiHttpClient, RenewalHappensOnceThenTheErrorSurfaces) {
     EXPECT_EQ(e.status(), EXMAPI_E_TRANSPORT) << e.what();
   }
   EXPECT_EQ(c->session().renewals(), 0u);
+}
+
+TEST(MapiHttpClient, AutodiscoverFromAnEmailAddressToAFolderListing) {
+  char tmpl[] = "/tmp/exmapi-mapihttp-client-tls-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  std::string dir = tmpl, cert = dir + "/cert.pem", key = dir + "/key.pem";
+  std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -addext "
+                    "subjectAltName=IP:127.0.0.1,DNS:example.test,DNS:autodiscover.example.test -keyout " +
+                    key + " -out " + cert + " >/dev/null 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  {
+    ServerProcess server(std::vector<std::string>{"--http-port", "0", "--tls-cert", cert, "--tls-key", key});
+    ASSERT_TRUE(server.https());
+    mapi::ConnectSpec spec;
+    spec.email = "alice@example.test";
+    spec.user = "alice";
+    spec.password = password_of("alice");
+    mapi::MapiHttpSpec http;
+    http.auth = http::AuthScheme::kBasic;
+    http.ca_file = cert;
+    // https://example.test/autodiscover/autodiscover.xml (MS-OXDSCLI's first candidate) is this server.
+    http.connect_to = {"example.test:443:127.0.0.1:" + std::to_string(server.http_port())};
+    spec.mapi_http_defaults = http;
+    auto c = mapi::connect(spec);
+    EXPECT_EQ(c->mailbox_display_name(), "Alice Martin");
+    auto folders = c->session().folder_tree();
+    EXPECT_TRUE(std::any_of(folders.begin(), folders.end(), [](const mapi::FolderInfo& f) { return f.name == "Inbox"; }));
+  }
+  std::filesystem::remove_all(dir);
 }
 
 // Session over a MapiHttpSession the test holds, so it can also call NotificationWait.

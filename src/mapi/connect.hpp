@@ -38,6 +38,9 @@ struct MapiHttpSpec {
   std::vector<std::string> bearer_token_command;  // ... or the program (argv) printing it
   long connect_timeout_ms = 15000;
   long request_timeout_ms = 120000;  // one request, PENDING keep-alives included
+  // curl CONNECT_TO entries "HOST:PORT:CONNECT-HOST:CONNECT-PORT" (split-horizon setups, tests):
+  // URLs, Host headers and TLS names stay, the connections go elsewhere.
+  std::vector<std::string> connect_to;
 };
 
 struct ConnectSpec {

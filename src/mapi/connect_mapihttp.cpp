@@ -102,6 +102,7 @@ class MapiHttpConnection final : public Connection {
     options.verify_tls = m.verify_tls;
     options.connect_timeout_ms = m.connect_timeout_ms;
     options.total_timeout_ms = m.request_timeout_ms;
+    options.connect_to = m.connect_to;
     // One HttpClient for both endpoints: one kept-alive connection, one cookie jar (the context
     // cookies are scoped by path, /mapi/emsmdb/ and /mapi/nspi/).
     http_ = std::make_shared<http::HttpClient>(options, credentials_of(spec, m));
@@ -165,6 +166,7 @@ std::unique_ptr<Connection> connect(const ConnectSpec& spec) {
   options.http.ca_file = http.ca_file;
   options.http.verify_tls = http.verify_tls;
   options.http.connect_timeout_ms = http.connect_timeout_ms;
+  options.http.connect_to = http.connect_to;
   options.credentials = credentials_of(spec, http);
   autodiscover::DiscoveredEndpoints found = autodiscover::discover(spec.email, options);
   ConnectSpec chosen = spec;
