@@ -479,6 +479,106 @@ TEST_F(MapiHttpServerTest, AddressBookBindResolveQueryGetPropsUnbind) {
   EXPECT_EQ(s.raw("QueryRows", mh::encode_body(qr)).response_code, 10u);
 }
 
+TEST_F(MapiHttpServerTest, AddressBookOtherRequestTypesReachNspi) {
+  ServerProcess server(std::vector<std::string>{"--http-port", "0"});
+  HttpClient http(base_url(server));
+  MapiSession s(http, mh::Endpoint::AddressBook, "bob", kBobPassword, Auth::Ntlm);
+  mh::BindRequest bind;
+  bind.state = ndr::nspi::Stat{};
+  bind.state->code_page = 1252;
+  ASSERT_EQ(s.call<mh::BindResponse>(bind).error_code, 0u);
+  ndr::nspi::Stat stat = *bind.state;
+
+  // DNToMId: alice's DN and an unknown one (MId 0).
+  mh::DNToMIdRequest dn;
+  dn.names = std::vector<std::string>{server::sample::user_dn("alice"), "/o=nowhere/cn=nobody"};
+  auto mids = s.call<mh::DNToMIdResponse>(dn);
+  ASSERT_EQ(mids.error_code, 0u);
+  ASSERT_TRUE(mids.minimal_ids);
+  ASSERT_EQ(mids.minimal_ids->size(), 2u);
+  uint32_t alice = (*mids.minimal_ids)[0];
+  EXPECT_GT(alice, 0x10u);
+  EXPECT_EQ((*mids.minimal_ids)[1], 0u);
+
+  // GetMatches with a Filter (a content restriction, converted to Restriction_r): prefix "Al".
+  mh::GetMatchesRequest gm;
+  gm.state = stat;
+  ContentRestriction cr;
+  cr.fuzzy_level_low = fuzzy::Prefix;
+  cr.fuzzy_level_high = fuzzy::IgnoreCase;
+  cr.tag = 0x3001001F;
+  cr.value = {0x3001001F, PropertyValue::string("al")};
+  gm.filter = Restriction(cr);
+  gm.row_count = 50;
+  gm.columns = std::vector<PropTag>{0x3001001F};
+  auto matches = s.call<mh::GetMatchesResponse>(gm);
+  ASSERT_EQ(matches.error_code, 0u);
+  ASSERT_TRUE(matches.minimal_ids);
+  ASSERT_EQ(matches.minimal_ids->size(), 1u);
+  EXPECT_EQ(matches.minimal_ids->front(), alice);
+  ASSERT_TRUE(matches.columns_and_rows);
+  EXPECT_EQ(matches.columns_and_rows->rows.at(0).cells.at(0).value.value->as_string(), "Alice Martin");
+
+  // SeekEntries to the first display name at or after "B".
+  mh::SeekEntriesRequest se;
+  se.state = stat;
+  se.target = mh::AbTaggedValue{0x3001001F, {PropertyValue::string("B"), {}}};
+  se.columns = std::vector<PropTag>{0x3001001F};
+  auto seek = s.call<mh::SeekEntriesResponse>(se);
+  ASSERT_EQ(seek.error_code, 0u);
+  ASSERT_TRUE(seek.columns_and_rows);
+  EXPECT_EQ(seek.columns_and_rows->rows.at(0).cells.at(0).value.value->as_string(), "Bob Nguyen");
+
+  // CompareMIds, GetPropList, QueryColumns, UpdateStat, ResortRestriction, GetSpecialTable.
+  mh::CompareMIdsRequest cmp;
+  cmp.state = stat;
+  cmp.minimal_id1 = cmp.minimal_id2 = alice;
+  auto compared = s.call<mh::CompareMIdsResponse>(cmp);
+  EXPECT_EQ(compared.error_code, 0u);
+  EXPECT_EQ(compared.result, 0);
+  mh::GetPropListRequest pl;
+  pl.minimal_id = alice;
+  pl.code_page = 1252;
+  auto list = s.call<mh::GetPropListResponse>(pl);
+  ASSERT_EQ(list.error_code, 0u);
+  ASSERT_TRUE(list.property_tags);
+  EXPECT_NE(std::find(list.property_tags->begin(), list.property_tags->end(), PropTag{0x3001001E}) ==
+                list.property_tags->end(),
+            std::find(list.property_tags->begin(), list.property_tags->end(), PropTag{0x3001001F}) ==
+                list.property_tags->end());  // the display name is listed, in one string type
+  auto columns = s.call<mh::QueryColumnsResponse>(mh::QueryColumnsRequest{});
+  ASSERT_EQ(columns.error_code, 0u);
+  ASSERT_TRUE(columns.columns);
+  EXPECT_FALSE(columns.columns->empty());
+  mh::UpdateStatRequest us;
+  us.state = stat;
+  us.delta_requested = 1;
+  auto updated = s.call<mh::UpdateStatResponse>(us);
+  EXPECT_EQ(updated.error_code, 0u);
+  EXPECT_TRUE(updated.state);
+  EXPECT_TRUE(updated.delta);
+  mh::ResortRestrictionRequest rr;
+  rr.state = stat;
+  rr.minimal_ids = std::vector<uint32_t>{alice, (*matches.minimal_ids)[0]};
+  // This store's NSPI does not sort Explicit Tables: its NspiResortRestriction answer, MAPI_E_NO_SUPPORT,
+  // comes through as the ErrorCode.
+  auto resorted = s.call<mh::ResortRestrictionResponse>(rr);
+  EXPECT_EQ(resorted.error_code, 0x80040102u);
+  mh::GetSpecialTableRequest st;
+  st.flags = 0x4;  // NspiUnicodeStrings
+  st.state = stat;
+  auto special = s.call<mh::GetSpecialTableResponse>(st);
+  ASSERT_EQ(special.error_code, 0u);
+  ASSERT_TRUE(special.rows);
+  ASSERT_FALSE(special.rows->empty());
+  // Every container row names itself in Unicode (NspiUnicodeStrings).
+  for (const auto& row : *special.rows) {
+    bool named = false;
+    for (const auto& v : row) named |= v.tag == 0x3001001F && v.value.value.has_value();
+    EXPECT_TRUE(named);
+  }
+}
+
 TEST_F(MapiHttpServerTest, FailuresAnswerTheirResponseCodes) {
   ServerProcess server(std::vector<std::string>{"--http-port", "0"});
   HttpClient http(base_url(server));

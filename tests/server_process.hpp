@@ -7,7 +7,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -30,6 +29,7 @@ class ServerProcess {
     store_ = (dir_ / "store.sqlite").string();
     std::vector<std::string> args{"--store", store_, "--seed", "--port", "0"};
     args.insert(args.end(), extra.begin(), extra.end());
+    for (const auto& a : extra) expect_http_ = expect_http_ || a == "--http-port";
     start(args);
   }
   // Serves an existing store (no --seed); the caller owns the file.
@@ -48,7 +48,7 @@ class ServerProcess {
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   uint16_t port() const { return port_; }
-  // With --http-port: the HTTP(S) front's port, and whether it serves HTTPS.
+  // With --http-port among the options: the HTTP(S) port it printed, and whether it serves HTTPS.
   uint16_t http_port() const { return http_port_; }
   bool https() const { return https_; }
   const std::string& store() const { return store_; }
@@ -93,9 +93,7 @@ class ServerProcess {
       return line;
     };
     std::string line = read_line();
-    // With --http-port a second line says where HTTP(S) listens.
-    std::string http_line;
-    if (std::find(args.begin(), args.end(), "--http-port") != args.end()) http_line = read_line();
+    std::string http_line = expect_http_ ? read_line() : std::string();
     close(out[0]);
     const std::string prefix = "listening on 127.0.0.1:";
     if (line.rfind(prefix, 0) != 0) {
@@ -103,11 +101,11 @@ class ServerProcess {
       throw std::runtime_error("exmapi-server did not start (first line: \"" + line + "\")");
     }
     port_ = static_cast<uint16_t>(std::stoi(line.substr(prefix.size())));
-    if (std::find(args.begin(), args.end(), "--http-port") != args.end()) {
+    if (expect_http_) {
       auto colon = http_line.rfind(':');
-      if (http_line.find("listening on") == std::string::npos || colon == std::string::npos) {
+      if (http_line.find("listening on 127.0.0.1:") == std::string::npos || colon == std::string::npos) {
         stop();
-        throw std::runtime_error("exmapi-server did not start HTTP (line: \"" + http_line + "\")");
+        throw std::runtime_error("exmapi-server did not serve HTTP (second line: \"" + http_line + "\")");
       }
       https_ = http_line.rfind("https ", 0) == 0;
       http_port_ = static_cast<uint16_t>(std::stoi(http_line.substr(colon + 1)));
@@ -119,6 +117,7 @@ class ServerProcess {
   pid_t pid_ = -1;
   int status_ = 0;
   uint16_t port_ = 0;
+  bool expect_http_ = false;
   uint16_t http_port_ = 0;
   bool https_ = false;
 };

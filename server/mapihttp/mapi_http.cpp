@@ -905,17 +905,16 @@ class MapiExchange final : public http::Exchange {
       // The backend no longer knows the session: the same as an unknown cookie, told in the body's
       // StatusCode since the stream's X-ResponseCode 0 may be out already.
       std::cerr << "exmapi-server: mapi/http: " << mh::request_type_name(type) << ": " << f.what() << "\n";
-      return Answer{failure_body(type, static_cast<uint32_t>(ResponseCode::ContextNotFound)), std::nullopt, false};
+      return Answer{failure_body(static_cast<uint32_t>(ResponseCode::ContextNotFound)), std::nullopt, false};
     } catch (const std::exception& e) {
       std::cerr << "exmapi-server: mapi/http: " << mh::request_type_name(type) << " failed: " << e.what() << "\n";
-      return Answer{failure_body(type, static_cast<uint32_t>(ResponseCode::UnknownFailure)), std::nullopt, false};
+      return Answer{failure_body(static_cast<uint32_t>(ResponseCode::UnknownFailure)), std::nullopt, false};
     }
   }
 
-  // The failure form of `type`'s response body (2.2.4.x.3, 2.2.5.x.3): StatusCode and an empty
+  // The failure form of a response body (2.2.4.x.3, 2.2.5.x.3): StatusCode and an empty
   // auxiliary buffer, whose layout every response type shares.
-  static Bytes failure_body(RequestType type, uint32_t status) {
-    (void)type;
+  static Bytes failure_body(uint32_t status) {
     ByteWriter w;
     w.u32(status);
     w.u32(0);

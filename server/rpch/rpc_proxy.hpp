@@ -17,7 +17,7 @@ struct ProxyOptions {
   uint16_t backend_port = 0;
   // The IN channel window this proxy announces in CONN/C2 (MS-RPCH 3.2.3.3: at least 8 KiB).
   uint32_t receive_window = 0x10000;
-  // Announced in CONN/A3 and CONN/C2; idle OUT channels get a Ping RTS PDU after half of it.
+  // Announced in CONN/A3 and CONN/C2; how long a channel waits for its partner.
   uint32_t connection_timeout_ms = 120000;
 };
 
