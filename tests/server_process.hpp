@@ -37,6 +37,7 @@ class ServerProcess {
       : store_(existing_store) {
     std::vector<std::string> args{"--store", store_, "--port", "0"};
     args.insert(args.end(), extra.begin(), extra.end());
+    for (const auto& a : extra) expect_http_ = expect_http_ || a == "--http-port";
     start(args);
   }
   ~ServerProcess() {
