@@ -33,8 +33,12 @@ class ServerProcess {
     start(args);
   }
   // Serves an existing store (no --seed); the caller owns the file.
-  explicit ServerProcess(const std::string& existing_store) : store_(existing_store) {
-    start({"--store", store_, "--port", "0"});
+  explicit ServerProcess(const std::string& existing_store, const std::vector<std::string>& extra = {})
+      : store_(existing_store) {
+    std::vector<std::string> args{"--store", store_, "--port", "0"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    for (const auto& a : extra) expect_http_ = expect_http_ || a == "--http-port";
+    start(args);
   }
   ~ServerProcess() {
     stop();

@@ -9,6 +9,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <termios.h>
 #include <unistd.h>
@@ -30,8 +31,14 @@ using Json = nlohmann::ordered_json;
     "  --mailbox NAME       open another user's mailbox (resolved by the address book)\n" \
     "  --rpc-proxy HOST[:PORT]  RPC over HTTP(S) through this RPC proxy (ncacn_http); --port is\n" \
     "                       then the RPC server port behind it (default 6001 and 6004)\n" \
-    "  --http-auth METHOD   how the proxy is told who you are: ntlm (default) or basic\n" \
-    "  --ca-file F          PEM file of the CAs that vouch for the proxy's certificate\n" \
+    "  --mapi-url URL       MAPI over HTTP to this mailbox endpoint (https://HOST/mapi/emsmdb/...);\n" \
+    "                       --ab-url URL names the address book endpoint (default: /mapi/nspi/)\n" \
+    "  --email ADDR         find the server by Autodiscover: MAPI over HTTP when offered, else\n" \
+    "                       RPC over HTTP (instead of --server)\n" \
+    "  --http-auth METHOD   how the HTTP server (proxy or MAPI/HTTP) is told who you are: ntlm\n" \
+    "                       (default), basic, negotiate, or bearer (MAPI/HTTP: an OAuth2 token)\n" \
+    "  --token-command CMD  bearer: run CMD (split at blanks, no shell); its first line is the token\n" \
+    "  --ca-file F          PEM file of the CAs that vouch for the HTTPS server's certificate\n" \
     "  --no-tls             plain HTTP to the proxy instead of HTTPS\n" \
     "  --password-file F    read the password from F's first line; otherwise EXMAPI_PASSWORD,\n" \
     "                       otherwise a prompt on the terminal (never on the command line)\n" \
@@ -39,7 +46,8 @@ using Json = nlohmann::ordered_json;
 
 struct Options {
   std::string server, user, domain, realm, mailbox, password_file, target_host;
-  std::string rpc_proxy, ca_file;
+  std::string rpc_proxy, ca_file, mapi_url, ab_url, email;
+  std::vector<std::string> token_command;
   uint32_t http_auth = EXMAPI_HTTP_AUTH_NTLM;
   bool no_tls = false;
   uint16_t port = 0;
@@ -81,7 +89,7 @@ std::optional<int> parse(const char* command, const Args& args, Options& o) {
     if (a == "--server" || a == "--user" || a == "--domain" || a == "--realm" || a == "--mailbox" ||
         a == "--target-host" || a == "--password-file" || a == "--port" || a == "--auth" || a == "--protection" ||
         a == "--limit" || a == "--count" || a == "--timeout" || a == "--rpc-proxy" || a == "--http-auth" ||
-        a == "--ca-file") {
+        a == "--ca-file" || a == "--mapi-url" || a == "--ab-url" || a == "--email" || a == "--token-command") {
       if (!need(v)) return usage_error(command, a + " needs a value");
       if (a == "--server") o.server = v;
       else if (a == "--user") o.user = v;
@@ -91,12 +99,22 @@ std::optional<int> parse(const char* command, const Args& args, Options& o) {
       else if (a == "--target-host") o.target_host = v;
       else if (a == "--password-file") o.password_file = v;
       else if (a == "--rpc-proxy") o.rpc_proxy = v;
+      else if (a == "--mapi-url") o.mapi_url = v;
+      else if (a == "--ab-url") o.ab_url = v;
+      else if (a == "--email") o.email = v;
+      else if (a == "--token-command") {
+        o.token_command.clear();
+        std::istringstream words(v);
+        for (std::string w; words >> w;) o.token_command.push_back(w);
+        if (o.token_command.empty()) return usage_error(command, "--token-command is empty");
+      }
       else if (a == "--ca-file") o.ca_file = v;
       else if (a == "--http-auth") {
         if (v == "ntlm") o.http_auth = EXMAPI_HTTP_AUTH_NTLM;
         else if (v == "basic") o.http_auth = EXMAPI_HTTP_AUTH_BASIC;
         else if (v == "negotiate") o.http_auth = EXMAPI_HTTP_AUTH_NEGOTIATE;
-        else return usage_error(command, "--http-auth is ntlm, basic or negotiate, not '" + v + "'");
+        else if (v == "bearer") o.http_auth = EXMAPI_HTTP_AUTH_BEARER;
+        else return usage_error(command, "--http-auth is ntlm, basic, negotiate or bearer, not '" + v + "'");
       }
       else if (a == "--timeout") {
         char* end = nullptr;
@@ -137,9 +155,17 @@ std::optional<int> parse(const char* command, const Args& args, Options& o) {
       o.positional.push_back(a);
     }
   }
-  if (o.server.empty()) return usage_error(command, "--server is required");
-  if (o.rpc_proxy.empty() && (o.no_tls || !o.ca_file.empty()))
-    return usage_error(command, "--no-tls and --ca-file go with --rpc-proxy");
+  const bool over_http = !o.mapi_url.empty() || !o.email.empty();
+  if (o.server.empty() && !over_http) return usage_error(command, "--server (or --mapi-url, or --email) is required");
+  if (!o.mapi_url.empty() && !o.rpc_proxy.empty()) return usage_error(command, "--mapi-url and --rpc-proxy exclude each other");
+  if (!o.ab_url.empty() && o.mapi_url.empty()) return usage_error(command, "--ab-url goes with --mapi-url");
+  if (o.rpc_proxy.empty() && !over_http && (o.no_tls || !o.ca_file.empty()))
+    return usage_error(command, "--no-tls and --ca-file go with --rpc-proxy, --mapi-url or --email");
+  if (o.http_auth == EXMAPI_HTTP_AUTH_BEARER && !over_http)
+    return usage_error(command, "--http-auth bearer goes with --mapi-url or --email");
+  if (!o.token_command.empty() && o.http_auth != EXMAPI_HTTP_AUTH_BEARER)
+    return usage_error(command, "--token-command goes with --http-auth bearer");
+  if (o.user.empty() && !o.email.empty()) o.user = o.email;
   if (o.auth != EXMAPI_AUTH_ANONYMOUS && o.user.empty()) return usage_error(command, "--user is required");
   return std::nullopt;
 }
@@ -147,6 +173,7 @@ std::optional<int> parse(const char* command, const Args& args, Options& o) {
 // The password from a file, the environment or the terminal, in that order; none for anonymous.
 std::optional<std::string> obtain_password(const char* command, const Options& o) {
   if (o.auth == EXMAPI_AUTH_ANONYMOUS) return std::string();
+  if (o.http_auth == EXMAPI_HTTP_AUTH_BEARER) return std::string();  // the token proves who the user is
   if (!o.password_file.empty()) {
     std::ifstream in(o.password_file);
     std::string line;
@@ -180,7 +207,7 @@ exmapi_session* open_session(const char* command, const Options& o) {
   std::optional<std::string> password = obtain_password(command, o);
   if (!password) return nullptr;
   exmapi_session_options so = EXMAPI_SESSION_OPTIONS_INIT;
-  so.server = o.server.c_str();
+  so.server = o.server.empty() ? nullptr : o.server.c_str();
   so.port = o.port;
   so.user = o.user.empty() ? nullptr : o.user.c_str();
   so.domain = o.domain.empty() ? nullptr : o.domain.c_str();
@@ -194,6 +221,13 @@ exmapi_session* open_session(const char* command, const Options& o) {
   so.http_auth = o.http_auth;
   so.http_flags = o.no_tls ? EXMAPI_HTTP_NO_TLS : 0;
   so.ca_file = o.ca_file.empty() ? nullptr : o.ca_file.c_str();
+  so.mapi_url = o.mapi_url.empty() ? nullptr : o.mapi_url.c_str();
+  so.address_book_url = o.ab_url.empty() ? nullptr : o.ab_url.c_str();
+  so.email = o.email.empty() ? nullptr : o.email.c_str();
+  std::vector<const char*> token_argv;
+  for (const auto& w : o.token_command) token_argv.push_back(w.c_str());
+  token_argv.push_back(nullptr);
+  so.token_command = o.token_command.empty() ? nullptr : token_argv.data();
   exmapi_session* s = nullptr;
   if (exmapi_session_open(&s, &so) != EXMAPI_OK) {
     report_last_error(command);

@@ -40,12 +40,14 @@
 #define EXMAPI_HTTP_AUTH_NTLM 0u
 #define EXMAPI_HTTP_AUTH_BASIC 1u
 #define EXMAPI_HTTP_AUTH_NEGOTIATE 2u
+#define EXMAPI_HTTP_AUTH_BEARER 3u /**< OAuth2 access token (MAPI over HTTP only): bearer_token or token_command */
 
 /** exmapi_session_options.http_flags: talk plain HTTP to the RPC proxy instead of HTTPS. */
 #define EXMAPI_HTTP_NO_TLS 0x1u
 
-/** The version of exmapi_session_options this header describes (1 lacks target_host and the RPC proxy fields). */
-#define EXMAPI_SESSION_OPTIONS_VERSION 2u
+/** The version of exmapi_session_options this header describes (1 lacks target_host and the RPC proxy
+ *  fields, 2 the MAPI over HTTP ones). */
+#define EXMAPI_SESSION_OPTIONS_VERSION 3u
 
 /** Options of exmapi_session_open(); start from EXMAPI_SESSION_OPTIONS_INIT. */
 typedef struct exmapi_session_options {
@@ -82,11 +84,24 @@ typedef struct exmapi_session_options {
     uint32_t http_flags;
     /** PEM file of the CAs that vouch for the proxy's certificate, or NULL. */
     const char *ca_file;
+    /* Version 3: MAPI over HTTP (MS-OXCMAPIHTTP). server and port are then unused. */
+    /** The mailbox endpoint URL, "https://host/mapi/emsmdb/?MailboxId=..."; NULL: not MAPI over HTTP. */
+    const char *mapi_url;
+    /** The address book endpoint URL; NULL: mapi_url's server at /mapi/nspi/. */
+    const char *address_book_url;
+    /** An email address for Autodiscover (with user/password) when neither server nor mapi_url is
+     *  given: MAPI over HTTP when the answer offers it, else RPC over HTTP. */
+    const char *email;
+    /** EXMAPI_HTTP_AUTH_BEARER: the access token, or NULL to run token_command. */
+    const char *bearer_token;
+    /** EXMAPI_HTTP_AUTH_BEARER: a program and its arguments, NULL-terminated, run without a shell;
+     *  the first line it prints is the token. */
+    const char *const *token_command;
 } exmapi_session_options;
 
 #define EXMAPI_SESSION_OPTIONS_INIT                                                                      \
     {EXMAPI_SESSION_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL, NULL, EXMAPI_AUTH_NTLM, EXMAPI_PROTECTION_SEAL, NULL, \
-     NULL, NULL, EXMAPI_HTTP_AUTH_NTLM, 0, NULL}
+     NULL, NULL, EXMAPI_HTTP_AUTH_NTLM, 0, NULL, NULL, NULL, NULL, NULL, NULL}
 
 /** An open session; opaque. */
 typedef struct exmapi_session exmapi_session;

@@ -164,16 +164,23 @@ EXMAPI_EXTERN(exmapi_status) exmapi_session_open(exmapi_session** out, const exm
     exmapi::capi::require(out, "out");
     *out = nullptr;
     exmapi::capi::require(options, "options");
-    // Version 1 callers' structure ends before target_host: never read past it.
-    if (options->version != 1 && options->version != EXMAPI_SESSION_OPTIONS_VERSION)
+    // Version 1 callers' structure ends before target_host, version 2's before mapi_url: never read past it.
+    if (options->version < 1 || options->version > EXMAPI_SESSION_OPTIONS_VERSION)
       throw Error(EXMAPI_E_INVALID_ARGUMENT, "unknown exmapi_session_options version " + std::to_string(options->version));
-    exmapi::capi::require(options->server, "options->server");
+    const bool v3 = options->version >= 3;
+    const char* mapi_url = v3 ? options->mapi_url : nullptr;
+    const char* email = v3 ? options->email : nullptr;
+    if (!mapi_url && !(email && *email && !options->server)) exmapi::capi::require(options->server, "options->server");
+    if (options->version >= 2 && options->http_auth > EXMAPI_HTTP_AUTH_BEARER)
+      throw Error(EXMAPI_E_INVALID_ARGUMENT, "unknown HTTP authentication method");
+    if (options->version >= 2 && options->http_auth == EXMAPI_HTTP_AUTH_BEARER && !mapi_url && !email)
+      throw Error(EXMAPI_E_INVALID_ARGUMENT, "bearer tokens go with MAPI over HTTP (mapi_url or email)");
     if (options->auth > EXMAPI_AUTH_ANONYMOUS) throw Error(EXMAPI_E_INVALID_ARGUMENT, "unknown authentication method");
     if (options->protection > EXMAPI_PROTECTION_CONNECT) throw Error(EXMAPI_E_INVALID_ARGUMENT, "unknown protection level");
     if (options->auth != EXMAPI_AUTH_ANONYMOUS && (!options->user || !*options->user))
       throw Error(EXMAPI_E_INVALID_ARGUMENT, "a user name is needed unless the connection is anonymous");
     exmapi::mapi::ConnectSpec spec;
-    spec.server = options->server;
+    if (options->server) spec.server = options->server;
     spec.port = options->port;
     if (options->user) spec.user = options->user;
     if (options->domain) spec.domain = options->domain;
@@ -184,7 +191,6 @@ EXMAPI_EXTERN(exmapi_status) exmapi_session_open(exmapi_session** out, const exm
     if (options->mailbox) spec.mailbox = options->mailbox;
     if (options->version >= 2 && options->target_host) spec.target_hostname = options->target_host;
     if (options->version >= 2 && options->rpc_proxy) {
-      if (options->http_auth > EXMAPI_HTTP_AUTH_NEGOTIATE) throw Error(EXMAPI_E_INVALID_ARGUMENT, "unknown HTTP authentication method");
       if (options->http_flags & ~EXMAPI_HTTP_NO_TLS) throw Error(EXMAPI_E_INVALID_ARGUMENT, "unknown http_flags bits");
       exmapi::mapi::RpcProxySpec proxy;
       proxy.proxy = options->rpc_proxy;
@@ -195,8 +201,23 @@ EXMAPI_EXTERN(exmapi_status) exmapi_session_open(exmapi_session** out, const exm
                                                                       : exmapi::mapi::ProxyAuth::Ntlm;
       spec.rpc_proxy = proxy;
     }
+    if (mapi_url || email) {
+      exmapi::mapi::MapiHttpSpec m;
+      if (mapi_url) m.mailbox_url = mapi_url;
+      if (options->address_book_url) m.address_book_url = options->address_book_url;
+      m.auth = options->http_auth == EXMAPI_HTTP_AUTH_BASIC       ? exmapi::http::AuthScheme::kBasic
+               : options->http_auth == EXMAPI_HTTP_AUTH_NEGOTIATE ? exmapi::http::AuthScheme::kNegotiate
+               : options->http_auth == EXMAPI_HTTP_AUTH_BEARER    ? exmapi::http::AuthScheme::kBearer
+                                                                  : exmapi::http::AuthScheme::kNtlm;
+      if (options->ca_file) m.ca_file = options->ca_file;
+      if (options->bearer_token) m.bearer_token = options->bearer_token;
+      for (const char* const* a = options->token_command; a && *a; ++a) m.bearer_token_command.emplace_back(*a);
+      if (email) spec.email = email;
+      if (mapi_url) spec.mapi_http = m;
+      else spec.mapi_http_defaults = m;  // how to reach what Autodiscover names
+    }
     auto session = std::make_unique<exmapi_session>();
-    session->connection = exmapi::mapi::connect_rpc(spec);
+    session->connection = exmapi::mapi::connect(spec);
     *out = session.release();
   });
 }

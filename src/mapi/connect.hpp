@@ -6,6 +6,9 @@
 #include <optional>
 #include <string>
 
+#include <vector>
+
+#include "http/http_client.hpp"
 #include "mapi/session.hpp"
 
 namespace exmapi::mapi {
@@ -23,12 +26,36 @@ struct RpcProxySpec {
   ProxyAuth auth = ProxyAuth::Ntlm;
 };
 
+// MAPI over HTTP (MS-OXCMAPIHTTP): the mailbox and address book endpoints as URLs, or an email
+// address that Autodiscover turns into them.
+struct MapiHttpSpec {
+  std::string mailbox_url;       // "https://host/mapi/emsmdb/?MailboxId=..."
+  std::string address_book_url;  // "https://host/mapi/nspi/?MailboxId=..."; empty: mailbox_url's host + /mapi/nspi/
+  http::AuthScheme auth = http::AuthScheme::kNegotiate;
+  std::string ca_file;           // PEM CAs that replace the system's roots
+  bool verify_tls = true;
+  std::string bearer_token;                      // auth = kBearer: the token ...
+  std::vector<std::string> bearer_token_command;  // ... or the program (argv) printing it
+  long connect_timeout_ms = 15000;
+  long request_timeout_ms = 120000;  // one request, PENDING keep-alives included
+  // curl CONNECT_TO entries "HOST:PORT:CONNECT-HOST:CONNECT-PORT" (split-horizon setups, tests):
+  // URLs, Host headers and TLS names stay, the connections go elsewhere.
+  std::vector<std::string> connect_to;
+};
+
 struct ConnectSpec {
   std::string server;
   // ncacn_ip_tcp: 0 asks the endpoint mapper. Through a proxy: the RPC server port behind it;
   // 0 takes the well-known ones (6001 EMSMDB, 6004 NSPI).
   uint16_t port = 0;
   std::optional<RpcProxySpec> rpc_proxy;  // set: RPC over HTTP
+  std::optional<MapiHttpSpec> mapi_http;   // set: MAPI over HTTP (server/port unused)
+  // Set (and neither mapi_http's URLs nor server): Autodiscover from this address picks the
+  // transport, MAPI over HTTP when offered, else RPC over HTTP (connect()).
+  std::string email;
+  // With email alone: how to reach what Autodiscover names (auth scheme, CA file, bearer token);
+  // the URLs in it are ignored.
+  std::optional<MapiHttpSpec> mapi_http_defaults;
   std::string user, domain, password, realm;
   // The host name in the server's SPNs (exchangeMDB/NAME) when `server` is an address: Kerberos
   // needs it to connect by IP. Empty: `server` itself.
@@ -54,5 +81,14 @@ class Connection {
 
 // EMSMDB and NSPI over ncacn_ip_tcp, or ncacn_http with spec.rpc_proxy (src/rpc). Throws Error: EXMAPI_E_TRANSPORT, EXMAPI_E_AUTH, a MAPI code...
 std::unique_ptr<Connection> connect_rpc(const ConnectSpec& spec);
+
+// MAPI over HTTP with spec.mapi_http: address book Bind + ResolveNames at the nspi endpoint, Connect
+// at the emsmdb endpoint, RopLogon through Execute. The session renews a lost session context
+// (expired, or a restarted server) once per operation. Throws as connect_rpc does.
+std::unique_ptr<Connection> connect_mapihttp(const ConnectSpec& spec);
+
+// Picks the transport from the spec: MAPI/HTTP when spec.mapi_http is set, Autodiscover when only
+// spec.email is, RPC otherwise.
+std::unique_ptr<Connection> connect(const ConnectSpec& spec);
 
 }  // namespace exmapi::mapi

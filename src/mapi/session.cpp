@@ -210,6 +210,31 @@ void Session::logon_private_mailbox(std::string_view mailbox_dn) {
   if (f.size() != 13) throw Error(EXMAPI_E_PROTOCOL, "RopLogon returned " + std::to_string(f.size()) + " folder ids, not 13");
   folders_ = {f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], f[12]};
   logon_handle_ = result.handle(logon.output_handle_index);
+  mailbox_dn_ = std::string(mailbox_dn);
+}
+
+void Session::renew_logon() {
+  // Every server object died with the old session context; the folder and message IDs stay valid.
+  logon_handle_ = kUnassignedHandle;
+  tables_ = {};
+  logon_private_mailbox(std::string(mailbox_dn_));
+  ++renewals_;
+}
+
+std::vector<FolderInfo> Session::folder_tree(std::optional<uint64_t> folder_id) {
+  return renewing([&] { return folder_tree_once(folder_id); });
+}
+std::vector<ItemSummary> Session::folder_items(uint64_t folder_id, size_t limit) {
+  return renewing([&] { return folder_items_once(folder_id, limit); });
+}
+std::vector<TaggedPropertyValue> Session::item_properties(uint64_t folder_id, uint64_t message_id) {
+  return renewing([&] { return item_properties_once(folder_id, message_id); });
+}
+std::vector<AttachmentInfo> Session::attachments(uint64_t folder_id, uint64_t message_id) {
+  return renewing([&] { return attachments_once(folder_id, message_id); });
+}
+Bytes Session::read_attachment(uint64_t folder_id, uint64_t message_id, uint32_t attachment_number) {
+  return renewing([&] { return read_attachment_once(folder_id, message_id, attachment_number); });
 }
 
 const MailboxFolders& Session::folders() const {
@@ -313,7 +338,7 @@ void Session::release_all(std::initializer_list<ServerHandle> handles) {
   execute(batch);
 }
 
-std::vector<FolderInfo> Session::folder_tree(std::optional<uint64_t> folder_id) {
+std::vector<FolderInfo> Session::folder_tree_once(std::optional<uint64_t> folder_id) {
   const std::vector<PropTag> columns{kFolderId,    kParentFolderId,     kDisplayName,       kContainerClass,
                                      kContentCount, kContentUnreadCount, kFolderChildCount, kDepth};
   std::vector<PropertyRow> rows =
@@ -335,7 +360,7 @@ std::vector<FolderInfo> Session::folder_tree(std::optional<uint64_t> folder_id) 
   return out;
 }
 
-std::vector<ItemSummary> Session::folder_items(uint64_t folder_id, size_t limit) {
+std::vector<ItemSummary> Session::folder_items_once(uint64_t folder_id, size_t limit) {
   const std::vector<PropTag> columns{kMid,          kSubject,        kSenderName,    kMessageClass,
                                      kMessageDeliveryTime, kMessageSize, kHasAttachments};
   std::vector<ItemSummary> out;
@@ -353,7 +378,7 @@ std::vector<ItemSummary> Session::folder_items(uint64_t folder_id, size_t limit)
   return out;
 }
 
-std::vector<TaggedPropertyValue> Session::item_properties(uint64_t folder_id, uint64_t message_id) {
+std::vector<TaggedPropertyValue> Session::item_properties_once(uint64_t folder_id, uint64_t message_id) {
   require_logon();
   RopBatch batch;
   uint8_t logon = batch.input(logon_handle_);
@@ -380,7 +405,7 @@ std::vector<TaggedPropertyValue> Session::item_properties(uint64_t folder_id, ui
   return result.get<RopGetPropertiesAll::Response>(all_at).property_values;
 }
 
-std::vector<AttachmentInfo> Session::attachments(uint64_t folder_id, uint64_t message_id) {
+std::vector<AttachmentInfo> Session::attachments_once(uint64_t folder_id, uint64_t message_id) {
   require_logon();
   const std::vector<PropTag> columns{kAttachNumber, kAttachLongFilename, kAttachMimeTag, kAttachSize, kAttachMethod};
   RopBatch batch;
@@ -424,7 +449,7 @@ std::vector<AttachmentInfo> Session::attachments(uint64_t folder_id, uint64_t me
   return out;
 }
 
-Bytes Session::read_attachment(uint64_t folder_id, uint64_t message_id, uint32_t attachment_number) {
+Bytes Session::read_attachment_once(uint64_t folder_id, uint64_t message_id, uint32_t attachment_number) {
   require_logon();
   RopBatch batch;
   uint8_t logon = batch.input(logon_handle_);

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -34,6 +35,11 @@ class RopTransport {
   // MAPI/HTTP (MS-OXCMAPIHTTP 2.2.4.4). The details then come with the next execute(). A transport
   // that cannot wait throws Error(EXMAPI_E_PROTOCOL).
   virtual bool wait_for_notifications(std::chrono::milliseconds timeout);
+  // Called with what execute() threw. True when the error means the server dropped the session
+  // context (every server object handle with it) and the transport has just opened a new one, so
+  // the caller may log on again and redo its work. MAPI/HTTP does this once per failure
+  // (MS-OXCMAPIHTTP 3.1.5.1: an expired context needs a new Connect); RPC cannot (false).
+  virtual bool renew_after(const std::exception& /*error*/) { return false; }
 };
 
 // The ROPs of one round trip and their handle table. Slots are handed out as ROPs are added.
@@ -169,8 +175,30 @@ class Session {
   // collect_notifications(), after waiting up to `timeout` for the server to have some when none
   // has arrived yet. Empty when the time passed with none.
   std::vector<Notification> wait_for_notifications(std::chrono::milliseconds timeout);
+  // How often the transport replaced a lost session context and the session logged on again.
+  uint64_t renewals() const noexcept { return renewals_; }
 
  private:
+  // Runs one mailbox operation; when the transport lost and renewed its session context, logs on
+  // again and runs it once more (the operations start from the logon and stable IDs, so a rerun
+  // reads the same data).
+  template <class Fn>
+  auto renewing(Fn&& fn) -> decltype(fn()) {
+    try {
+      return fn();
+    } catch (const std::exception& e) {
+      if (mailbox_dn_.empty() || !transport_.renew_after(e)) throw;
+    }
+    renew_logon();
+    return fn();
+  }
+  void renew_logon();
+  std::vector<FolderInfo> folder_tree_once(std::optional<uint64_t> folder_id);
+  std::vector<ItemSummary> folder_items_once(uint64_t folder_id, size_t limit);
+  std::vector<rop::TaggedPropertyValue> item_properties_once(uint64_t folder_id, uint64_t message_id);
+  std::vector<AttachmentInfo> attachments_once(uint64_t folder_id, uint64_t message_id);
+  Bytes read_attachment_once(uint64_t folder_id, uint64_t message_id, uint32_t attachment_number);
+
   // Opens `folder_id` and one of its tables with `columns`, then reads every row (up to `limit`).
   std::vector<rop::PropertyRow> read_table(uint64_t folder_id, rop::RopId table_rop, uint8_t table_flags,
                                            const std::vector<rop::PropTag>& columns, size_t limit);
@@ -188,6 +216,8 @@ class Session {
   rop::TableColumnsState tables_;  // columns of the tables this session holds, for later RopQueryRows
   std::vector<Notification> notifications_;  // RopNotify responses that came with any batch
   bool server_has_more_ = false;             // a RopPending came after them
+  std::string mailbox_dn_;  // what the logon opened, to open it again after a renewal
+  uint64_t renewals_ = 0;
 };
 
 }  // namespace exmapi::mapi
