@@ -327,8 +327,8 @@ TEST_F(ServerKerberos, ASealedSessionByAddressWithTheTargetHost) {
   auto c = connect_rpc(s);
   EXPECT_EQ(c->mailbox_display_name(), "Alice Martin");
   EXPECT_TRUE(has_folder(c->session().folder_tree(), "Inbox"));
-  EXPECT_NE(c->emsmdb_binding().find(std::string("target_hostname=") + kServiceHost), std::string::npos)
-      << c->emsmdb_binding();
+  EXPECT_NE(c->emsmdb_endpoint().find(std::string("target_hostname=") + kServiceHost), std::string::npos)
+      << c->emsmdb_endpoint();
 
   char tmpl[] = "/tmp/exmapi-krb-cli-XXXXXX";
   ASSERT_NE(mkdtemp(tmpl), nullptr);

@@ -203,7 +203,7 @@ TEST(ServerEndpointMapper, AClientGivenNoPortFindsTheServerOverSealedNtlm) {
   auto c = mapi::connect_rpc(spec);
   EXPECT_EQ(c->mailbox_display_name(), "Alice Martin");
   EXPECT_FALSE(c->session().folder_tree().empty());
-  std::string binding = c->emsmdb_binding();
+  std::string binding = c->emsmdb_endpoint();
   EXPECT_NE(binding.find("127.0.0.1[" + std::to_string(server.port())), std::string::npos) << binding;
   EXPECT_NE(binding.find("seal"), std::string::npos) << binding;
 

@@ -181,7 +181,7 @@ class RpcConnection final : public Connection {
   Session& session() override { return *session_; }
   const std::string& mailbox_dn() const override { return mailbox_dn_; }
   const std::string& mailbox_display_name() const override { return mailbox_name_; }
-  std::string emsmdb_binding() const override { return emsmdb_.connection().binding(); }
+  std::string emsmdb_endpoint() const override { return emsmdb_.connection().binding(); }
 
  private:
   rpc::EmsmdbClient emsmdb_;

@@ -74,9 +74,10 @@ class Connection {
   // The mailbox's legacy DN and display name as the address book gave them.
   virtual const std::string& mailbox_dn() const = 0;
   virtual const std::string& mailbox_display_name() const = 0;
-  // The EMSMDB pipe's binding as Samba reports it: with no port given, the one the endpoint mapper
-  // named ("ncacn_ip_tcp:127.0.0.1[6001,seal]").
-  virtual std::string emsmdb_binding() const = 0;
+  // Where EMSMDB is reached: over RPC the pipe's binding as Samba reports it (with no port given,
+  // the one the endpoint mapper named: "ncacn_ip_tcp:127.0.0.1[6001,seal]"); over MAPI/HTTP the
+  // mailbox URL.
+  virtual std::string emsmdb_endpoint() const = 0;
 };
 
 // EMSMDB and NSPI over ncacn_ip_tcp, or ncacn_http with spec.rpc_proxy (src/rpc). Throws Error: EXMAPI_E_TRANSPORT, EXMAPI_E_AUTH, a MAPI code...

@@ -3,6 +3,7 @@
 #include <exmapi/mapi_errors.h>
 
 #include <cctype>
+#include <chrono>
 
 #include "autodiscover/discover.hpp"
 #include "base/error.hpp"
@@ -80,6 +81,16 @@ class MapiHttpRopTransport final : public RopTransport {
  public:
   MapiHttpRopTransport(mapihttp::MapiHttpSession& session, uint32_t flags) : session_(session), flags_(flags) {}
   Bytes execute(ByteView rop_in, uint32_t max_out) override { return session_.execute(flags_, rop_in, max_out); }
+  // NotificationWait carries no timeout of the client's (MS-OXCMAPIHTTP 2.2.4.4): each one ends when
+  // the server has an event or its own wait period is over, so the wait may outlast `timeout` by up
+  // to one server period (and is cut by the HTTP client's total timeout).
+  bool wait_for_notifications(std::chrono::milliseconds timeout) override {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    do {
+      if (session_.notification_wait()) return true;
+    } while (std::chrono::steady_clock::now() < deadline);
+    return false;
+  }
   bool renew_after(const std::exception& error) override {
     const auto* refused = dynamic_cast<const mapihttp::ResponseCodeError*>(&error);
     if (!refused || !refused->session_context_lost()) return false;
@@ -132,7 +143,9 @@ class MapiHttpConnection final : public Connection {
     session_->logon_private_mailbox(mailbox.dn);
     mailbox_dn_ = mailbox.dn;
     mailbox_name_ = mailbox.display_name;
+    mailbox_url_ = m.mailbox_url;
   }
+  std::string emsmdb_endpoint() const override { return mailbox_url_; }
   ~MapiHttpConnection() override {
     session_.reset();
     if (session_http_) session_http_->disconnect(true);
@@ -147,7 +160,7 @@ class MapiHttpConnection final : public Connection {
   std::unique_ptr<mapihttp::MapiHttpSession> session_http_;
   std::unique_ptr<MapiHttpRopTransport> transport_;
   std::unique_ptr<Session> session_;
-  std::string mailbox_dn_, mailbox_name_;
+  std::string mailbox_dn_, mailbox_name_, mailbox_url_;
 };
 
 }  // namespace
