@@ -1,4 +1,5 @@
 #include "rpc/connection.hpp"
+#include "rpc/samba_threads.hpp"
 
 #include <dirent.h>
 #include <netinet/in.h>
@@ -187,6 +188,7 @@ std::string status_text(NTSTATUS st) { return std::string(nt_errstr(st)); }
 void init_samba_once() {
   // dcerpc_init registers the gensec backends (NTLMSSP, SPNEGO, Kerberos); without it an
   // authenticated bind fails with "Could not find GENSEC backend". It is not thread-safe itself.
+  register_samba_threads();
   static std::once_flag once;
   std::call_once(once, [] {
     NTSTATUS st = dcerpc_init();
