@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: builds exmapi, starts the reference server exmapi-server on a freshly seeded SQLite
-# store (127.0.0.1, a free port), reads a mailbox through it with the CLI over real DCE/RPC (NSPI,
-# EMSMDB) - `exmapi ls`, `exmapi list`, `exmapi show` - and stops it; then demonstrates the codec
+# store (127.0.0.1, free ports), reads a mailbox through it with the CLI over real DCE/RPC (NSPI,
+# EMSMDB) - `exmapi ls`, `exmapi list`, `exmapi show` - then over MAPI over HTTP and RPC over HTTP,
+# and stops it; then demonstrates the codec
 # command line on the Open Specifications' own examples (MS-XCA LZ77, MS-OXRTFCP compressed RTF), on
 # real Outlook RTF bodies, and the ROP dissector `exmapi decode` on the MS-OXCTABL examples.
 set -euo pipefail
@@ -21,18 +22,21 @@ stop_server() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "
 trap 'stop_server; rm -rf "$tmp"' EXIT
 
 echo "== exmapi-server: a reference server on a seeded SQLite store"
-build/server/exmapi-server --store "$tmp/store.sqlite" --seed --port 0 >"$tmp/server.out" 2>"$tmp/server.err" &
+build/server/exmapi-server --store "$tmp/store.sqlite" --seed --port 0 --http-port 0 >"$tmp/server.out" 2>"$tmp/server.err" &
 server_pid=$!
-first_line=""
-for _ in $(seq 100); do  # it prints where it listens once the socket is open
-  first_line=$(head -n1 "$tmp/server.out")
-  [ -n "$first_line" ] && break
+first_line="" http_line=""
+for _ in $(seq 100); do  # it prints where it listens once the sockets are open: RPC, then HTTP
+  first_line=$(sed -n 1p "$tmp/server.out")
+  http_line=$(sed -n 2p "$tmp/server.out")
+  [ -n "$http_line" ] && break
   kill -0 "$server_pid" 2>/dev/null || break
   sleep 0.1
 done
 port=${first_line##*:}
-case "$port" in ''|*[!0-9]*) echo "exmapi-server did not start: $(cat "$tmp/server.err")"; exit 1 ;; esac
+http_port=${http_line##*:}
+case "$port$http_port" in ''|*[!0-9]*) echo "exmapi-server did not start: $(cat "$tmp/server.err")"; exit 1 ;; esac
 echo "   $first_line (store $tmp/store.sqlite, $(stat -c %s "$tmp/store.sqlite") bytes)"
+echo "   $http_line (RPC over HTTP proxy, MAPI over HTTP, Autodiscover)"
 # NTLM, sealed (the defaults); the sample password comes through the environment, never argv.
 export EXMAPI_PASSWORD='Alice#2026'
 connect=(--server 127.0.0.1 --port "$port" --user alice)
@@ -58,6 +62,13 @@ echo "== a wrong password: a clear message, exit code 1"
 EXMAPI_PASSWORD=wrong "$exmapi" ls "${connect[@]}"
 echo "   exit code $?"
 set -e
+echo
+echo "== the same mailbox over MAPI over HTTP (Exchange 2016+): exmapi list Inbox --mapi-url ..."
+"$exmapi" list Inbox --mapi-url "http://127.0.0.1:$http_port/mapi/emsmdb/" --user alice
+echo
+echo "== and over RPC over HTTP through the server's RPC proxy: exmapi ls --rpc-proxy ..."
+"$exmapi" ls --server 127.0.0.1 --port "$port" --rpc-proxy "127.0.0.1:$http_port" --no-tls --user alice >"$tmp/ls.txt"
+head -8 "$tmp/ls.txt"
 stop_server
 echo "== exmapi-server stopped"
 echo
