@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <optional>
 #include <string>
 
 #include "base/error.hpp"
@@ -214,7 +216,8 @@ class Kdc {
     run("kdb5_util create -s -P kdc-master-key -r " + std::string(kRealm));
     for (const char* user : {"alice", "bob"}) kadmin("addprinc -pw " + password_of(user) + " " + user);  // kadmin.local would keep quotes
     // Samba's client asked for exchangeMDB/VM when given target_hostname=vm (KDC log): both spellings.
-    for (const char* service : {"exchangeMDB", "exchangeAB"})
+    // HTTP/...: MAPI over HTTP's Negotiate (RFC 4559 names the service class HTTP).
+    for (const char* service : {"exchangeMDB", "exchangeAB", "HTTP"})
       for (const std::string& host : {std::string(kServiceHost), upper(kServiceHost)}) {
         std::string spn = std::string(service) + "/" + host;
         kadmin("addprinc -randkey " + spn);
@@ -238,6 +241,10 @@ class Kdc {
     std::filesystem::remove_all(dir_, ec);
   }
   std::string keytab() const { return (dir_ / "server.keytab").string(); }
+  std::string log() const {
+    std::ifstream in(dir_ / "kdc.log");
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
 
  private:
   static std::string upper(std::string s) {
@@ -279,7 +286,8 @@ class ServerKerberos : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     kdc_ = new Kdc();
-    server_ = new ServerProcess(std::vector<std::string>{"--keytab", kdc_->keytab(), "--realm", kRealm});
+    server_ = new ServerProcess(
+        std::vector<std::string>{"--keytab", kdc_->keytab(), "--realm", kRealm, "--http-port", "0"});
   }
   static void TearDownTestSuite() {
     delete server_;
@@ -342,6 +350,45 @@ TEST_F(ServerKerberos, ASealedSessionByAddressWithTheTargetHost) {
   // Without it the client asks for a ticket to exchangeMDB/127.0.0.1, which the KDC does not know.
   test::CommandResult no = test::run_command(test::cli_path() + " ls " + common, "");
   EXPECT_NE(no.exit_code, 0) << no.out << no.err;
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
+}
+
+// MAPI over HTTP with Negotiate: curl's GSS-API presents the ticket kinit put in a credentials
+// cache, the server's HTTP front accepts it with the keytab the RPC binds use. Without a ticket the
+// client has nothing to offer and the server's 401 stands.
+TEST_F(ServerKerberos, MapiHttpNegotiateAuthenticatesWithTheKerberosTicket) {
+  char tmpl[] = "/tmp/exmapi-ccache-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  std::filesystem::path dir = tmpl;
+  const char* old_ccache = std::getenv("KRB5CCNAME");
+  std::optional<std::string> saved = old_ccache ? std::optional<std::string>(old_ccache) : std::nullopt;
+  setenv("KRB5CCNAME", ("FILE:" + (dir / "ccache").string()).c_str(), 1);
+  std::string port = std::to_string(server_->http_port());
+  ConnectSpec s;
+  s.user = "alice";
+  MapiHttpSpec m;
+  m.mailbox_url = "http://" + std::string(kServiceHost) + ":" + port + "/mapi/emsmdb/";
+  m.auth = http::AuthScheme::kNegotiate;
+  m.connect_to = {std::string(kServiceHost) + ":" + port + ":127.0.0.1:" + port};
+  s.mapi_http = m;
+  try {
+    connect_mapihttp(s);
+    ADD_FAILURE() << "connected without a Kerberos ticket";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.status(), EXMAPI_E_AUTH) << e.what();
+  }
+  test::CommandResult kinit =
+      test::run_command("kinit alice@" + std::string(kRealm), password_of("alice") + "\n");
+  ASSERT_EQ(kinit.exit_code, 0) << kinit.out << kinit.err;
+  auto c = connect_mapihttp(s);
+  // The KDC issued alice a ticket for the HTTP service: Kerberos, not an NTLM fallback.
+  EXPECT_NE(kdc_->log().find("alice@" + std::string(kRealm) + " for HTTP/" + kServiceHost), std::string::npos)
+      << kdc_->log();
+  EXPECT_EQ(c->mailbox_display_name(), "Alice Martin");
+  EXPECT_TRUE(has_folder(c->session().folder_tree(), "Inbox"));
+  c.reset();
+  saved ? setenv("KRB5CCNAME", saved->c_str(), 1) : unsetenv("KRB5CCNAME");
   std::error_code ignored;
   std::filesystem::remove_all(dir, ignored);
 }
