@@ -64,8 +64,14 @@ void optional_field(A& a, std::string_view has_name, std::optional<T>& v, Body&&
   uint8_t flag = v ? kTrue : 0x00;
   a.u8(has_name, flag);
   if constexpr (std::decay_t<A>::kDecoding) {
-    if (flag && !v) v.emplace();
-    if (!flag) v.reset();
+    if (!flag) {
+      v.reset();
+      return;
+    }
+    // The reference emplace() returns, not *v: GCC 12 at -O2 otherwise believes the new value's
+    // vectors "may be used uninitialized" (-Wmaybe-uninitialized through std::optional).
+    body(a, v ? *v : v.emplace());
+    return;
   }
   if (v) body(a, *v);
 }
