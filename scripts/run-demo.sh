@@ -26,12 +26,12 @@ build/server/exmapi-server --store "$tmp/store.sqlite" --seed --port 0 --http-po
 server_pid=$!
 first_line="" http_line=""
 for _ in $(seq 100); do  # it prints where it listens once the sockets are open: RPC, then HTTP
-  first_line=$(sed -n 1p "$tmp/server.out")
   http_line=$(sed -n 2p "$tmp/server.out")
   [ -n "$http_line" ] && break
   kill -0 "$server_pid" 2>/dev/null || break
   sleep 0.1
 done
+first_line=$(sed -n 1p "$tmp/server.out")
 port=${first_line##*:}
 http_port=${http_line##*:}
 case "$port$http_port" in ''|*[!0-9]*) echo "exmapi-server did not start: $(cat "$tmp/server.err")"; exit 1 ;; esac
