@@ -115,7 +115,8 @@ TEST(HttpClient, BasicAuthenticationAndTheWrongPassword) {
   EXPECT_EQ(msg.find("wrong\""), std::string::npos);
   EXPECT_EQ(msg.find("s3cret"), std::string::npos);
   // The password went in a header, never in the URL.
-  for (const auto& req : server.stats()["requests"]) EXPECT_EQ(req["query"], "");
+  json stats = server.stats();  // a range-for over stats()["requests"] would outlive the temporary
+  for (const auto& req : stats["requests"]) EXPECT_EQ(req["query"], "");
 }
 
 TEST(HttpClient, BearerTokenFromACommandFirstLine) {

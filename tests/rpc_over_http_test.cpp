@@ -387,6 +387,11 @@ TEST(RtsCodec, HostileInputFailsWithTheOffset) {
   EXPECT_THROW(rts::announced_pdu_length(tiny), DecodeError);
   // A C2 is no A1.
   EXPECT_THROW(rts::parse_conn_a1(rts::decode_rts(wire)), DecodeError);
+  // packed_drep other than 10 00 00 00 (found by fuzz_rts_pdu: it decoded, then re-encoded as
+  // 10 00 00 00, so the PDU did not round-trip).
+  bad = wire;
+  bad[5] = 0x05;
+  EXPECT_THROW(rts::decode_rts(bad), DecodeError);
 }
 
 }  // namespace

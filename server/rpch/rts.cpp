@@ -151,7 +151,9 @@ RtsPdu decode_rts(ByteView pdu) {
     if (pfc != kPfcFirstLast) r.fail("pfc_flags", "an RTS PDU is one whole fragment (0x03), not " + std::to_string(pfc));
     uint8_t drep = r.u8("packed_drep");
     if (drep != kDrepLittleEndianAscii) r.fail("packed_drep", "RTS PDUs are little-endian ASCII (0x10)");
-    r.skip(3, "packed_drep");
+    // The other three: IEEE floating point (0) and two reserved bytes (0), as encode_rts writes them.
+    for (int i = 0; i < 3; ++i)
+      if (r.u8("packed_drep") != 0) r.fail("packed_drep", "RTS PDUs carry 10 00 00 00 (IEEE floats, reserved zero)");
     uint16_t frag_length = r.u16("frag_length");
     if (frag_length != pdu.size())
       r.fail("frag_length", "announces " + std::to_string(frag_length) + " bytes, the PDU has " + std::to_string(pdu.size()));
