@@ -12,7 +12,10 @@
 
 #include <pthread.h>
 
+#include <talloc.h>
+
 #include <cerrno>
+#include <cstring>
 #include <cstdlib>
 #include <mutex>
 
@@ -50,11 +53,26 @@ int lock_mutex(void* lock, int type, const char*) {
   auto* m = static_cast<pthread_mutex_t*>(lock);
   return type == kSmbThreadLock ? pthread_mutex_lock(m) : pthread_mutex_unlock(m);
 }
-int create_tls(const char*, void** key, const char*) {
+// The per-thread value behind the "talloc_stackframe" key: struct talloc_stackframe of Samba 4.17's
+// lib/util/talloc_stack.c. Samba frees it only at process exit; a thread that ends leaves it, so
+// the key's destructor frees the (by then empty) stack and the struct.
+struct SambaTallocStackframe {
+  int talloc_stacksize;
+  int talloc_stack_arraysize;
+  void** talloc_stack;  // talloc memory
+};
+void free_talloc_stackframe(void* value) {
+  auto* ts = static_cast<SambaTallocStackframe*>(value);
+  talloc_free(ts->talloc_stack);
+  std::free(ts);
+}
+
+int create_tls(const char* keyname, void** key, const char*) {
   if (*key != nullptr) return 0;  // created once: Samba calls this under its once-guard
   auto* k = static_cast<pthread_key_t*>(std::malloc(sizeof(pthread_key_t)));
   if (k == nullptr) return ENOMEM;
-  int rc = pthread_key_create(k, nullptr);
+  bool stackframe = keyname != nullptr && std::strcmp(keyname, "talloc_stackframe") == 0;
+  int rc = pthread_key_create(k, stackframe ? free_talloc_stackframe : nullptr);
   if (rc != 0) {
     std::free(k);
     return rc;
