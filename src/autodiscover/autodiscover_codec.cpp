@@ -440,6 +440,9 @@ JsonV2Response parse_json_v2_response(std::string_view text) {
     j = nlohmann::json::parse(text.begin(), text.end());
   } catch (const nlohmann::json::parse_error& e) {
     throw DecodeError(e.byte > 0 ? e.byte - 1 : 0, "autodiscover.json", std::string("not JSON: ") + e.what());
+  } catch (const nlohmann::json::exception& e) {
+    // out_of_range for a number no double holds ("555E55555"), found by fuzz_autodiscover.
+    throw DecodeError(0, "autodiscover.json", std::string("not usable JSON: ") + e.what());
   }
   if (!j.is_object()) throw DecodeError(0, "autodiscover.json", "the answer is not a JSON object");
   JsonV2Response r;
